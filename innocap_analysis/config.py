@@ -1,0 +1,75 @@
+"""Every path the project uses, in one place.
+
+The layout follows Cookiecutter Data Science v2: ``data/raw`` is immutable input,
+``data/external`` holds third-party data with provenance, ``data/processed`` holds
+derived tables, ``figures/`` holds the published figures and tables.
+
+``PROJECT_ROOT`` is the source checkout. It can be overridden with the environment
+variable ``INNOCAP_PROJECT_ROOT`` (for example when the package is installed
+elsewhere and pointed at a checkout). Output paths for a run on real partner
+exports are separate (``OUTPUT_ROOT``) so that a real run never overwrites the
+committed illustrative evidence.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR: Path = Path(__file__).resolve().parent
+PROJECT_ROOT: Path = Path(os.environ.get("INNOCAP_PROJECT_ROOT", PACKAGE_DIR.parent)).resolve()
+
+DATA_DIR: Path = PROJECT_ROOT / "data"
+RAW_DIR: Path = DATA_DIR / "raw"
+EXTERNAL_DIR: Path = DATA_DIR / "external"
+PROCESSED_DIR: Path = DATA_DIR / "processed"
+DATA_MANIFEST: Path = DATA_DIR / "manifest.csv"
+
+ILLUSTRATIVE_SURVEY_DIR: Path = RAW_DIR / "illustrative"
+
+NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
+FIGURES_DIR: Path = PROJECT_ROOT / "figures"
+TABLES_DIR: Path = FIGURES_DIR / "tables"
+FIGURES_MANIFEST: Path = FIGURES_DIR / "MANIFEST.csv"
+
+#: Where ``innocap build --survey ...`` writes; never the committed ``figures/``.
+OUTPUT_ROOT: Path = PROJECT_ROOT / "output"
+
+INSTRUMENTS_DIR: Path = PACKAGE_DIR / "instruments"
+DEFAULT_CODEBOOK: Path = INSTRUMENTS_DIR / "innocap_v1.yaml"
+
+# Third-party data, copied from the consortium's shared data folder (see data/manifest.csv).
+NUTS_GEOJSON: dict[int, Path] = {
+    level: EXTERNAL_DIR / f"nuts2021_level{level}_fi_se_no_ie_is_uk_10m.geojson" for level in range(4)
+}
+NEWFOUNDLAND_LABRADOR_GEOJSON: Path = EXTERNAL_DIR / "ne_50m_admin1_newfoundland_labrador.geojson"
+FAROE_GREENLAND_GEOJSON: Path = EXTERNAL_DIR / "ne_10m_admin0_faroe_greenland.geojson"
+NPA_REGIONS_2021_2027_CSV: Path = EXTERNAL_DIR / "npa_regions_2021_2027.csv"
+NPA_REGIONS_2014_2020_CSV: Path = EXTERNAL_DIR / "npa_regions_2014_2020_mapped_to_nuts2021.csv"
+NUTS3_POPULATION_CSV: Path = EXTERNAL_DIR / "nuts3_population_area_2021_eurostat_via_riate.csv"
+NUTS3_TYPOLOGIES_CSV: Path = EXTERNAL_DIR / "nuts3_typologies_2021_eurostat.csv"
+GEONAMES_SETTLEMENTS_CSV: Path = EXTERNAL_DIR / "geonames_settlements_500.csv"
+
+#: Partner regions of the consortium: region key -> (label, NUTS 2021 code or territory code).
+PARTNER_REGIONS: dict[str, tuple[str, str]] = {
+    "donegal": ("Donegal (Border, IE041)", "IE041"),
+    "vasternorrland": ("Västernorrland (SE321)", "SE321"),
+    "south_savo": ("Etelä-Savo / South Savo (FI1D1)", "FI1D1"),
+    "south_iceland": ("South Iceland (Landsbyggð, IS002)", "IS002"),
+    "newfoundland_labrador": ("Newfoundland and Labrador (CA-NL)", "CA-NL"),
+}
+
+#: Minimum cell size for anything published (groups smaller than this are suppressed).
+MIN_CELL_SIZE: int = 5
+
+
+def output_dirs(run_name: str | None = None) -> tuple[Path, Path]:
+    """Return ``(figures_dir, tables_dir)`` for a build.
+
+    ``run_name=None`` is the committed illustrative build (``figures/``); any other
+    name is a separate folder under ``output/`` that git ignores.
+    """
+    if run_name is None:
+        return FIGURES_DIR, TABLES_DIR
+    root = OUTPUT_ROOT / run_name / "figures"
+    return root, root / "tables"

@@ -1,0 +1,136 @@
+"""The project's matplotlib style and the deterministic :func:`save_figure`.
+
+Byte-identical output needs three things: no timestamps or software versions in
+the file metadata, a fixed SVG hash salt (matplotlib otherwise draws random ids
+for clip paths), and fonts that do not depend on the machine (DejaVu Sans ships
+with matplotlib; SVG text is stored as paths).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from .. import config, provenance
+
+#: Colour-blind-safe palette (Okabe & Ito 2008), in a fixed order.
+PALETTE: list[str] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+STAKEHOLDER_COLOURS: dict[str, str] = {"public_sector": "#0072B2", "sme": "#E69F00", "hei_research": "#009E73"}
+
+ATTRIBUTION_GEO = (
+    "Boundaries: © EuroGeographics for the administrative boundaries (GISCO, Eurostat); "
+    "Made with Natural Earth. Statistics: Source: Eurostat. Places: GeoNames (CC BY 4.0)."
+)
+ILLUSTRATIVE_CAVEAT = "Illustrative synthetic survey data, not the partners' real answers."
+
+RC_PARAMS: dict[str, object] = {
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "savefig.bbox": "tight",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "legend.frameon": False,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "innocap",  # fixed ids: otherwise each SVG differs by random clip-path ids
+    "path.simplify": True,
+    "image.cmap": "viridis",
+}
+
+FIGURE_FORMATS: tuple[str, ...] = ("png", "svg")
+_METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
+}
+
+
+def use_style() -> None:
+    """Apply the project style to matplotlib globally."""
+    mpl.rcParams.update(RC_PARAMS)
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """Context manager that applies the project style only inside the block."""
+    with mpl.rc_context(RC_PARAMS):
+        yield
+
+
+def add_caption(fig: Figure, text: str, *, y: float = -0.02, fontsize: float = 7) -> None:
+    """Write a small caption (source, caveat, attribution) under the figure."""
+    fig.text(0.01, y, text, ha="left", va="top", fontsize=fontsize, color="#444444", wrap=True)
+
+
+def figures_directory(directory: str | os.PathLike[str] | None = None) -> Path:
+    """Where figures go: the argument, else the build's staging folder, else ``figures/``.
+
+    ``innocap build`` sets ``INNOCAP_STAGING_DIR`` so that a notebook that fails half-way
+    leaves nothing behind that looks current, and ``INNOCAP_FIGURES_DIR`` for runs on
+    real exports, which never write into the committed ``figures/``.
+    """
+    if directory is not None:
+        return Path(directory)
+    staging = os.environ.get("INNOCAP_STAGING_DIR")
+    if staging:
+        return Path(staging)
+    return Path(os.environ.get("INNOCAP_FIGURES_DIR", config.FIGURES_DIR))
+
+
+def save_figure(
+    fig: Figure,
+    name: str,
+    *,
+    directory: str | os.PathLike[str] | None = None,
+    caption: str = "",
+    formats: Sequence[str] = FIGURE_FORMATS,
+    close: bool = False,
+) -> list[Path]:
+    """Save ``fig`` as ``<name>.png`` and ``<name>.svg``, byte-identically across runs.
+
+    Parameters
+    ----------
+    fig
+        The figure.
+    name
+        File stem, numbered by notebook, for example ``"04_distance_map"``.
+    caption
+        One or two sentences for the evidence report and ``figures/MANIFEST.csv``:
+        what is shown, the data source, and the illustrative-data caveat where it applies.
+    directory
+        Output folder; by default the build's folder (see :func:`figures_directory`).
+    formats
+        File formats to write.
+    close
+        Close the figure afterwards. Off by default so that a notebook still shows it.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    if not name or Path(name).name != name or name.startswith("."):
+        raise ValueError(f"figure name must be a plain file stem, got {name!r}")
+    out_dir = figures_directory(directory)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with mpl.rc_context({"svg.hashsalt": RC_PARAMS["svg.hashsalt"], "svg.fonttype": "path"}):
+        for fmt in formats:
+            path = out_dir / f"{name}.{fmt}"
+            fig.savefig(path, format=fmt, metadata=_METADATA.get(fmt), dpi=RC_PARAMS["savefig.dpi"])
+            provenance.record_output(path, "figure", caption=caption)
+            written.append(path)
+    if close:
+        plt.close(fig)
+    return written

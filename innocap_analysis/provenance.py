@@ -1,0 +1,169 @@
+"""Provenance: checksums of data files, and the record of what each build output was made from.
+
+Two manifests exist:
+
+* ``data/manifest.csv`` lists every file under ``data/`` with its sha256, source,
+  licence and derivation. :func:`verify_data_manifest` checks it, so a silently
+  changed input fails the test suite with the file named.
+* ``figures/MANIFEST.csv`` has one row per published figure or table: the file,
+  its sha256, the notebook that wrote it, the sha256 of each input data file it was
+  made from, the package version and the git commit. ``innocap build`` writes it from
+  the records kept here.
+
+Inputs are recorded by the loaders (:func:`record_input`) and outputs by
+:func:`~innocap_analysis.plots.save_figure` and :func:`~innocap_analysis.tables.save_table`
+(:func:`record_output`). Both go to a JSON-lines log named by the environment
+variable ``INNOCAP_PROVENANCE_LOG`` that the build sets; outside a build nothing is logged.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import config
+
+MANIFEST_COLUMNS = ["path", "sha256", "bytes", "source", "licence", "derivation"]
+#: Files under data/ that describe the data rather than being data.
+_MANIFEST_EXEMPT = {"manifest.csv", "README.md", ".gitkeep"}
+
+_inputs_read: dict[str, str] = {}
+
+
+def sha256_file(path: str | os.PathLike[str], chunk_size: int = 1 << 20) -> str:
+    """Return the hex sha256 digest of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _relative(path: Path) -> str:
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(config.PROJECT_ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def record_input(path: str | os.PathLike[str]) -> None:
+    """Note that the current process read a data file (called by every loader)."""
+    path = Path(path)
+    if path.is_file():
+        _inputs_read[_relative(path)] = sha256_file(path)
+
+
+def inputs_read() -> dict[str, str]:
+    """The data files this process has read so far, with their sha256."""
+    return dict(sorted(_inputs_read.items()))
+
+
+def record_output(path: str | os.PathLike[str], kind: str, caption: str = "") -> None:
+    """Append an output record to the build's provenance log, if a build is running."""
+    log = os.environ.get("INNOCAP_PROVENANCE_LOG")
+    if not log:
+        return
+    record = {
+        "file": Path(path).name,
+        "kind": kind,
+        "caption": caption,
+        "notebook": os.environ.get("INNOCAP_NOTEBOOK", ""),
+        "inputs": inputs_read(),
+    }
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, sort_keys=True) + "\n")
+
+
+@dataclass(frozen=True)
+class ManifestProblem:
+    """One disagreement between ``data/manifest.csv`` and the files on disk."""
+
+    path: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+def read_data_manifest(manifest: Path | None = None) -> list[dict[str, str]]:
+    """Read ``data/manifest.csv`` as a list of rows (dicts keyed by column)."""
+    manifest = manifest or config.DATA_MANIFEST
+    with open(manifest, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _data_files(data_dir: Path) -> list[str]:
+    return sorted(
+        p.relative_to(data_dir).as_posix()
+        for p in data_dir.rglob("*")
+        if p.is_file() and p.name not in _MANIFEST_EXEMPT
+    )
+
+
+def verify_data_manifest(data_dir: Path | None = None) -> list[ManifestProblem]:
+    """Compare every file under ``data/`` with ``data/manifest.csv``.
+
+    Returns a list of problems (empty when everything matches): files whose sha256
+    or size changed, files missing from disk, and files not listed in the manifest.
+    """
+    data_dir = data_dir or config.DATA_DIR
+    rows = {row["path"]: row for row in read_data_manifest(data_dir / "manifest.csv")}
+    problems: list[ManifestProblem] = []
+    for rel in _data_files(data_dir):
+        if rel not in rows:
+            problems.append(ManifestProblem(f"data/{rel}", "not listed in data/manifest.csv"))
+    for rel, row in rows.items():
+        path = data_dir / rel
+        if not path.is_file():
+            problems.append(ManifestProblem(f"data/{rel}", "listed in data/manifest.csv but missing"))
+            continue
+        actual = sha256_file(path)
+        if actual != row["sha256"]:
+            problems.append(
+                ManifestProblem(
+                    f"data/{rel}",
+                    f"sha256 is {actual}, manifest says {row['sha256']} (the file changed)",
+                )
+            )
+    return problems
+
+
+def update_data_manifest(
+    entries: dict[str, dict[str, str]] | None = None, data_dir: Path | None = None
+) -> Path:
+    """Rewrite ``data/manifest.csv`` with fresh checksums.
+
+    ``entries`` maps a path relative to ``data/`` to its ``source``, ``licence`` and
+    ``derivation``; listed metadata is kept for files not in ``entries``. A file on
+    disk with no metadata at all raises ``ValueError``: provenance is never invented.
+    """
+    data_dir = data_dir or config.DATA_DIR
+    manifest = data_dir / "manifest.csv"
+    known = {row["path"]: row for row in read_data_manifest(manifest)} if manifest.exists() else {}
+    known.update({k: {**known.get(k, {}), **v, "path": k} for k, v in (entries or {}).items()})
+    rows = []
+    for rel in _data_files(data_dir):
+        meta = known.get(rel)
+        if meta is None or not meta.get("source"):
+            raise ValueError(f"data/{rel} has no source/licence in data/manifest.csv; add it before updating")
+        path = data_dir / rel
+        rows.append(
+            {
+                "path": rel,
+                "sha256": sha256_file(path),
+                "bytes": str(path.stat().st_size),
+                "source": meta["source"],
+                "licence": meta["licence"],
+                "derivation": meta["derivation"],
+            }
+        )
+    with open(manifest, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return manifest
