@@ -79,6 +79,20 @@ def record_output(path: str | os.PathLike[str], kind: str, caption: str = "") ->
         handle.write(json.dumps(record, sort_keys=True) + "\n")
 
 
+class SavedFiles(list):
+    """The paths an output call wrote; shown by file name only.
+
+    A notebook cell that ends with ``save_figure(...)`` displays this. Showing names
+    rather than absolute paths keeps stored notebook outputs identical across machines
+    and build folders.
+    """
+
+    def __repr__(self) -> str:
+        return "saved: " + ", ".join(Path(p).name for p in self)
+
+    _repr_pretty_ = None  # let IPython fall back to __repr__
+
+
 @dataclass(frozen=True)
 class ManifestProblem:
     """One disagreement between ``data/manifest.csv`` and the files on disk."""

@@ -85,4 +85,4 @@ def save_table(
     paths["tex"].write_text(latex, encoding="utf-8")
     for path in paths.values():
         provenance.record_output(path, "table", caption=caption)
-    return list(paths.values())
+    return provenance.SavedFiles(paths.values())

@@ -133,4 +133,4 @@ def save_figure(
             written.append(path)
     if close:
         plt.close(fig)
-    return written
+    return provenance.SavedFiles(written)
