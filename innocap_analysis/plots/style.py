@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -68,9 +69,13 @@ def style() -> Iterator[None]:
         yield
 
 
-def add_caption(fig: Figure, text: str, *, y: float = -0.02, fontsize: float = 7) -> None:
-    """Write a small caption (source, caveat, attribution) under the figure."""
-    fig.text(0.01, y, text, ha="left", va="top", fontsize=fontsize, color="#444444", wrap=True)
+def add_caption(fig: Figure, text: str, *, y: float = -0.02, fontsize: float = 7, width: int = 150) -> None:
+    """Write a small caption (source, caveat, attribution) under the figure.
+
+    The text is wrapped at ``width`` characters by hand: matplotlib's own wrapping is
+    ignored by the tight bounding box, which would cut the caption off.
+    """
+    fig.text(0.01, y, textwrap.fill(text, width), ha="left", va="top", fontsize=fontsize, color="#444444")
 
 
 def figures_directory(directory: str | os.PathLike[str] | None = None) -> Path:
@@ -128,7 +133,8 @@ def save_figure(
     with mpl.rc_context({"svg.hashsalt": RC_PARAMS["svg.hashsalt"], "svg.fonttype": "path"}):
         for fmt in formats:
             path = out_dir / f"{name}.{fmt}"
-            fig.savefig(path, format=fmt, metadata=_METADATA.get(fmt), dpi=RC_PARAMS["savefig.dpi"])
+            fig.savefig(path, format=fmt, metadata=_METADATA.get(fmt), dpi=RC_PARAMS["savefig.dpi"],
+                        bbox_inches="tight", pad_inches=0.1)
             provenance.record_output(path, "figure", caption=caption)
             written.append(path)
     if close:

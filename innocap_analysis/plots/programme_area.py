@@ -1,0 +1,117 @@
+"""The programme-area map and partner-region table (notebook ``00_programme_area``).
+
+Europe is drawn in the ETRS89 Lambert azimuthal equal-area projection (EPSG:3035), and
+Newfoundland and Labrador in a second panel in Statistics Canada's Lambert conformal
+conic (EPSG:3978), because one European equal-area frame would shrink it to a sliver
+at the edge of the map.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from .. import config
+from .style import ATTRIBUTION_GEO, PALETTE, add_caption, style
+
+EUROPE_CRS = "EPSG:3035"
+CANADA_CRS = "EPSG:3978"
+
+#: Label offsets in points, chosen so that neighbouring partner labels do not overlap.
+_LABEL_OFFSETS = {
+    "donegal": (-8, 10, "right"),
+    "vasternorrland": (-10, 6, "right"),
+    "south_savo": (8, -8, "left"),
+    "south_iceland": (0, -22, "center"),
+    "newfoundland_labrador": (0, -34, "center"),
+}
+
+_COLOURS = {"other": "#e6e6e6", "eligible": "#9ecae1", "partner": PALETTE[1], "edge": "#ffffff"}
+
+
+def _region_class(regions: gpd.GeoDataFrame) -> pd.Series:
+    klass = pd.Series("other", index=regions.index, dtype="string")
+    klass[regions["npa_2021_27"].astype(bool)] = "eligible"
+    klass[regions["partner"].astype(bool)] = "partner"
+    return klass
+
+
+def _draw(ax, regions: gpd.GeoDataFrame, crs: str) -> None:  # noqa: ANN001
+    projected = regions.to_crs(crs)
+    klass = _region_class(projected)
+    for name in ("other", "eligible", "partner"):
+        part = projected[klass == name]
+        if len(part):
+            part.plot(ax=ax, color=_COLOURS[name], edgecolor=_COLOURS["edge"], linewidth=0.2)
+    partners = projected[klass == "partner"]
+    points = partners.geometry.representative_point()
+    for (_, row), point in zip(partners.iterrows(), points, strict=True):
+        key = row["partner_key"]
+        label = config.PARTNER_REGIONS[key][0].split(" (")[0] + f"\n{row['region_id']}"
+        dx, dy, ha = _LABEL_OFFSETS.get(key, (4, 4, "left"))
+        ax.annotate(label, (point.x, point.y), xytext=(dx, dy), textcoords="offset points", fontsize=7,
+                    ha=ha, va="center", color="#222222", fontweight="bold",
+                    arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.5})
+    ax.set_axis_off()
+
+
+def programme_area_map(regions: gpd.GeoDataFrame) -> Figure:
+    """Map the NPA 2021-2027 programme area with the partner regions highlighted.
+
+    Parameters
+    ----------
+    regions
+        Output of :func:`innocap_analysis.geography.load_regions` at level 3 (columns
+        ``npa_2021_27``, ``partner``, ``partner_key``, ``country``, ``geometry``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: Europe, Faroe Islands and Greenland in EPSG:3035. Right: Newfoundland and
+        Labrador in EPSG:3978. The attribution is written under the map.
+    """
+    canada = regions[regions["country"] == "CA"]
+    europe = regions[regions["country"] != "CA"]
+    with style():
+        fig, (ax_eu, ax_ca) = plt.subplots(1, 2, figsize=(9, 6), gridspec_kw={"width_ratios": [2.3, 1]})
+        _draw(ax_eu, europe, EUROPE_CRS)
+        ax_eu.set_title("Europe, Faroe Islands, Greenland (EPSG:3035)", fontsize=9)
+        _draw(ax_ca, canada, CANADA_CRS)
+        ax_ca.set_title("Newfoundland and Labrador (EPSG:3978)", fontsize=9)
+        handles = [
+            Patch(color=_COLOURS["partner"], label="INNOCAP partner region"),
+            Patch(color=_COLOURS["eligible"], label="NPA 2021-2027 eligible (NUTS 3 / territory)"),
+            Patch(color=_COLOURS["other"], label="Not eligible"),
+        ]
+        fig.legend(handles=handles, loc="lower center", ncol=3, bbox_to_anchor=(0.5, 0.02))
+        fig.suptitle("Interreg NPA 2021-2027 programme area and INNOCAP partner regions", fontsize=11)
+        add_caption(fig, ATTRIBUTION_GEO, y=0.0)
+    return fig
+
+
+def partner_region_table(regions: gpd.GeoDataFrame, keys: list[str] | None = None) -> pd.DataFrame:
+    """Population, area and density of the partner regions, with the year and source of each figure.
+
+    Parameters
+    ----------
+    regions
+        Output of :func:`innocap_analysis.geography.load_regions`.
+    keys
+        Partner-region keys of :data:`innocap_analysis.config.PARTNER_REGIONS` to keep; all by default.
+
+    Returns a tidy table with one row per partner region, in the order of
+    :data:`innocap_analysis.config.PARTNER_REGIONS`.
+    """
+    unknown = sorted(set(keys or []) - set(config.PARTNER_REGIONS))
+    if unknown:
+        raise ValueError(f"unknown partner region(s) {unknown}; known: {sorted(config.PARTNER_REGIONS)}")
+    partners = regions[regions["partner"].astype(bool)].set_index("partner_key")
+    order = [key for key in config.PARTNER_REGIONS if key in partners.index and (not keys or key in keys)]
+    table = partners.loc[order, ["region_id", "name", "population", "population_year", "area_km2",
+                                 "area_source", "density", "population_source"]]
+    table = pd.DataFrame(table).reset_index(drop=True)
+    table.insert(0, "partner_region", [config.PARTNER_REGIONS[k][0] for k in order])
+    return table.rename(columns={"density": "density_per_km2"})
