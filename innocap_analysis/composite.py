@@ -944,6 +944,13 @@ class UncertaintyResult:
         Unit labels, the columns of ``ranks``.
     target
         The aggregate whose ranks were recorded.
+    weight_sets
+        The pool of perturbed weights, shape (n_weight_sets, nodes), columns in the order
+        ``weight_codes``; row 0 is the nominal set.
+    weight_codes
+        Structure codes (indicators then aggregates) labelling the columns of ``weight_sets``.
+    settings
+        Noise level, nominal choices and normalisation range used.
     """
 
     rank_stats: pd.DataFrame
@@ -951,6 +958,8 @@ class UncertaintyResult:
     draws: pd.DataFrame
     units: pd.Index
     target: str
+    weight_sets: np.ndarray
+    weight_codes: list[str]
     settings: dict[str, object] = field(default_factory=dict)
 
 
@@ -1123,7 +1132,7 @@ def uncertainty_analysis(
     )
     settings = {"weight_noise": weight_noise, "n_weight_sets": n_weight_sets, "nominal": nominal,
                 "normalisation_range": (1.0, 100.0)}
-    return UncertaintyResult(rank_stats, ranks, draws, units, target, settings)
+    return UncertaintyResult(rank_stats, ranks, draws, units, target, weight_sets, codes, settings)
 
 
 def sensitivity_analysis(result: UncertaintyResult, factors: Iterable[str] | None = None) -> pd.DataFrame:
