@@ -43,6 +43,11 @@ lint: $(STAMP)
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
+# Open the evidence report in headless Chromium (installed from Debian if missing) and check every image loads.
+report-check: $(STAMP)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python tools/check_report.py figures/evidence_report.html
+
 # Regenerate the lock file from a fresh resolution of pyproject.toml (needs PyPI).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -18,6 +18,21 @@ from .plots.style import ATTRIBUTION_GEO, ILLUSTRATIVE_CAVEAT
 
 REPORT_NAME = "evidence_report.html"
 
+#: Marks the body once every image has decoded, so a headless browser can check the page
+#: (``tools/check_report.py``): data-images-total, data-images-loaded, data-images-broken.
+_IMAGE_CHECK_SCRIPT = """
+<script>
+window.addEventListener("load", function () {
+  var imgs = Array.prototype.slice.call(document.images);
+  var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; });
+  document.body.setAttribute("data-images-total", String(imgs.length));
+  document.body.setAttribute("data-images-loaded", String(ok.length));
+  document.body.setAttribute("data-images-broken",
+    imgs.filter(function (i) { return ok.indexOf(i) < 0; }).map(function (i) { return i.alt; }).join("|"));
+});
+</script>
+"""
+
 _CSS = """
 body{font-family:DejaVu Sans,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}
 h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
@@ -93,6 +108,7 @@ def write_evidence_report(figures_dir: Path, *, real_run: bool = False) -> Path:
         "GeoNames (geonames.org), CC BY 4.0. Newfoundland and Labrador, Faroe Islands and Greenland outlines: "
         "Made with Natural Earth (public domain).</p>"
     )
+    parts.append(_IMAGE_CHECK_SCRIPT)
     parts.append("</body></html>\n")
     out = figures_dir / REPORT_NAME
     out.write_text("\n".join(parts), encoding="utf-8")
