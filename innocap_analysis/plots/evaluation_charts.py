@@ -1,0 +1,218 @@
+"""Figures of the programme evaluation (notebook ``07_programme_evaluation``).
+
+* :func:`effect_forest_plot`: every estimate of :class:`~innocap_analysis.evaluation.ProgrammeEvaluation`
+  with its interval, one panel per dimension (a forest plot, Lewis & Clarke 2001, BMJ 322:1479).
+* :func:`paired_change_distributions`: the distribution of individual change (follow-up
+  minus baseline) of linked respondents, per dimension and group (violin with box).
+
+Both return a :class:`matplotlib.figure.Figure`; notebooks save it with ``save_figure``.
+Groups smaller than ``config.MIN_CELL_SIZE`` are not drawn, and say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .. import config
+from ..evaluation import ESTIMATOR_LABELS
+from .style import PALETTE, add_caption, style
+
+#: Short row labels of the estimators, in drawing order (top to bottom within a panel).
+SHORT_LABELS: dict[str, str] = {
+    ESTIMATOR_LABELS["did_linked"]: "DiD, linked",
+    ESTIMATOR_LABELS["did_all"]: "DiD, all (cross-sections)",
+    ESTIMATOR_LABELS["paired"]: "Paired",
+    ESTIMATOR_LABELS["unpaired"]: "Unpaired",
+}
+_COLOURS: dict[str, str] = {
+    ESTIMATOR_LABELS["did_linked"]: PALETTE[5],
+    ESTIMATOR_LABELS["did_all"]: PALETTE[3],
+    ESTIMATOR_LABELS["paired"]: PALETTE[0],
+    ESTIMATOR_LABELS["unpaired"]: PALETTE[2],
+}
+GROUP_COLOURS: dict[str, str] = {"participants": PALETTE[0], "comparison": PALETTE[1]}
+
+
+def effect_forest_plot(
+    estimates: pd.DataFrame,
+    *,
+    dimension_labels: dict[str, str] | None = None,
+    unit: str = "score points",
+    title: str = "Change in capability by estimator (95% intervals)",
+    caption: str | None = None,
+) -> Figure:
+    """Forest plot of estimates with intervals, one panel per dimension.
+
+    Parameters
+    ----------
+    estimates
+        :attr:`ProgrammeEvaluation.estimates`: ``dimension``, ``group``, ``estimator``,
+        ``estimate``, ``ci_low``, ``ci_high``. Rows whose estimate is missing (suppressed
+        small cells) are listed as "suppressed".
+    dimension_labels
+        Display names of the dimensions.
+    unit
+        Unit of the estimates, for the x-axis label.
+    title
+        Figure title.
+    caption
+        Optional caption under the figure (source and the illustrative-data caveat).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    required = {"dimension", "group", "estimator", "estimate", "ci_low", "ci_high"}
+    missing = required - set(estimates.columns)
+    if missing:
+        raise ValueError(f"estimates lack columns {sorted(missing)}")
+    order = {label: i for i, label in enumerate(SHORT_LABELS)}
+    data = estimates.assign(
+        _order=estimates["estimator"].map(order).fillna(len(order)),
+        _label=estimates["estimator"].map(SHORT_LABELS).fillna(estimates["estimator"])
+        + np.where(estimates["estimator"].str.startswith("difference"), "", ": " + estimates["group"]),
+    )
+    dimensions = list(pd.unique(data["dimension"].astype(str)))
+    finite = data[["estimate", "ci_low", "ci_high"]].to_numpy(float)
+    finite = finite[np.isfinite(finite)]
+    span = (finite.min(), finite.max()) if finite.size else (-1.0, 1.0)
+    pad = 0.08 * (span[1] - span[0] or 1.0)
+    with style():
+        rows_per_panel = data.groupby(data["dimension"].astype(str), sort=False).size()
+        heights = [rows_per_panel.get(d, 1) for d in dimensions]
+        fig, axes = plt.subplots(
+            len(dimensions),
+            1,
+            sharex=True,
+            figsize=(6.5, 0.8 + 0.28 * sum(heights) + 0.4 * len(dimensions)),
+            gridspec_kw={"height_ratios": heights},
+            squeeze=False,
+        )
+        for ax, dimension in zip(axes[:, 0], dimensions, strict=True):
+            part = data[data["dimension"].astype(str) == dimension].sort_values(
+                ["_order", "group"], kind="stable"
+            )
+            y = np.arange(len(part))[::-1]
+            for yi, (_, row) in zip(y, part.iterrows(), strict=True):
+                colour = _COLOURS.get(row["estimator"], PALETTE[7])
+                if np.isfinite(row["estimate"]):
+                    ax.errorbar(
+                        row["estimate"],
+                        yi,
+                        xerr=[[row["estimate"] - row["ci_low"]], [row["ci_high"] - row["estimate"]]],
+                        fmt="o",
+                        color=colour,
+                        markersize=4,
+                        capsize=2,
+                        linewidth=1.2,
+                    )
+                else:
+                    ax.text(span[0], yi, "suppressed (small cell)", fontsize=7, va="center", color="#666666")
+            ax.axvline(0, color="#444444", linewidth=0.8, linestyle="--")
+            ax.set_yticks(y, part["_label"].tolist(), fontsize=7)
+            ax.set_ylim(-0.6, len(part) - 0.4)
+            ax.set_title(
+                (dimension_labels or {}).get(dimension, dimension.replace("_", " ").capitalize()),
+                loc="left",
+                fontsize=9,
+            )
+        axes[-1, 0].set_xlim(span[0] - pad, span[1] + pad)
+        axes[-1, 0].set_xlabel(
+            f"Estimate ({unit}). DiD: participants' change minus comparison change;\n"
+            "paired and unpaired: follow-up minus baseline"
+        )
+        fig.suptitle(title, x=0.01, ha="left")
+        fig.tight_layout()
+        if caption:
+            add_caption(fig, caption)
+    return fig
+
+
+def paired_change_distributions(
+    pairs: pd.DataFrame,
+    *,
+    groups: Sequence[str] = ("participants", "comparison"),
+    min_cell_size: int = config.MIN_CELL_SIZE,
+    dimension_labels: dict[str, str] | None = None,
+    unit: str = "score points",
+    title: str = "Individual change between waves, linked respondents",
+    caption: str | None = None,
+) -> Figure:
+    """Violin-and-box plots of paired change per dimension and group.
+
+    Parameters
+    ----------
+    pairs
+        :attr:`WaveLinks.pairs` / :attr:`ProgrammeEvaluation.pairs` (``dimension``,
+        ``participant`` (bool), ``change``); no keys.
+    groups
+        Which groups to draw (``participants``, ``comparison``).
+    min_cell_size
+        Groups with fewer changes are not drawn (small-cell rule) but labelled.
+    dimension_labels, unit, title, caption
+        Display options.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    for column in ("dimension", "participant", "change"):
+        if column not in pairs.columns:
+            raise ValueError(f"pairs lack column {column!r}")
+    group_of = np.where(pairs["participant"].astype(bool), "participants", "comparison")
+    data = pairs.assign(group=group_of)
+    data = data[np.isfinite(data["change"].to_numpy(float))]
+    dimensions = list(pd.unique(data["dimension"].astype(str)))
+    with style():
+        fig, axes = plt.subplots(
+            1, len(dimensions), sharey=True, figsize=(1.9 * len(dimensions) + 1, 3.4), squeeze=False
+        )
+        for ax, dimension in zip(axes[0], dimensions, strict=True):
+            part = data[data["dimension"].astype(str) == dimension]
+            for position, group in enumerate(groups):
+                values = part.loc[part["group"] == group, "change"].to_numpy(float)
+                if values.size < min_cell_size:
+                    ax.text(
+                        position, 0, f"n < {min_cell_size}\nsuppressed", ha="center", va="center", fontsize=7
+                    )
+                    continue
+                violin = ax.violinplot(values, positions=[position], showextrema=False, widths=0.8)
+                for body in violin["bodies"]:
+                    body.set_facecolor(GROUP_COLOURS.get(group, PALETTE[7]))
+                    body.set_alpha(0.45)
+                ax.boxplot(
+                    values,
+                    positions=[position],
+                    widths=0.18,
+                    showfliers=False,
+                    medianprops={"color": "#000000"},
+                    patch_artist=False,
+                )
+                ax.text(
+                    position,
+                    1.0,
+                    f"n = {values.size}",
+                    transform=ax.get_xaxis_transform(),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                )
+            ax.axhline(0, color="#444444", linewidth=0.8, linestyle="--")
+            ax.set_xticks(range(len(groups)), [g.capitalize() for g in groups], fontsize=7)
+            ax.set_xlim(-0.6, len(groups) - 0.4)
+            ax.set_title(
+                (dimension_labels or {}).get(dimension, dimension.replace("_", " ").capitalize()),
+                fontsize=9,
+                pad=14,
+            )
+        axes[0, 0].set_ylabel(f"Follow-up minus baseline ({unit})")
+        fig.suptitle(title, x=0.01, ha="left")
+        fig.tight_layout()
+        if caption:
+            add_caption(fig, caption)
+    return fig
