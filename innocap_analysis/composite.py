@@ -538,8 +538,12 @@ def _normalise_matrix(
     upper: float,
     goalposts: np.ndarray | None,
     reference_row: int | None,
+    names: Sequence[str] | None = None,
+    units: Sequence[object] | None = None,
 ) -> np.ndarray:
     """Normalise the columns of ``x`` (units x indicators); NaN stays NaN."""
+    names = list(names) if names is not None else [f"column {j}" for j in range(x.shape[1])]
+    units = list(units) if units is not None else list(range(x.shape[0]))
     signed = x * direction
     if method == "none":
         return x.copy()
@@ -547,12 +551,12 @@ def _normalise_matrix(
         lo, hi = np.nanmin(signed, axis=0), np.nanmax(signed, axis=0)
         span = hi - lo
         if np.any(span == 0):
-            raise ValueError("min-max normalisation: an indicator is constant (max == min)")
+            raise ValueError(f"min-max normalisation: indicator {names[int(np.argmax(span == 0))]!r} is constant")
         return (signed - lo) / span * (upper - lower) + lower
     if method == "zscore":
         sd = np.nanstd(signed, axis=0, ddof=1)
         if np.any(sd == 0):
-            raise ValueError("z-score normalisation: an indicator has zero standard deviation")
+            raise ValueError(f"z-score normalisation: indicator {names[int(np.argmax(sd == 0))]!r} is constant")
         return (signed - np.nanmean(signed, axis=0)) / sd
     if method == "rank":
         return stats.rankdata(signed, axis=0, method="average", nan_policy="omit")
@@ -568,8 +572,13 @@ def _normalise_matrix(
     if method == "distance_to_reference":
         if reference_row is None:
             raise ValueError("distance_to_reference normalisation needs a reference unit")
-        if np.any(x[~np.isnan(x)] <= 0):
-            raise ValueError("distance_to_reference normalisation needs strictly positive indicator values")
+        bad = x <= 0
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            raise ValueError(
+                f"distance_to_reference normalisation needs positive values; indicator {names[col]!r} is "
+                f"{float(x[row, col])!r} for unit {units[row]!r}"
+            )
         ref = x[reference_row]
         ratio = np.where(direction > 0, x / ref, ref / x)
         return ratio * 100.0
@@ -641,7 +650,8 @@ def normalise(
         ref_row = int(values.index.get_loc(reference_unit))
     try:
         out = _normalise_matrix(values.to_numpy(), direction, method, lower=lower, upper=upper,
-                                goalposts=gp, reference_row=ref_row)
+                                goalposts=gp, reference_row=ref_row, names=hierarchy.indicators,
+                                units=list(values.index))
     except ValueError as err:
         raise ValueError(f"normalise({method!r}): {err}") from None
     return pd.DataFrame(out, index=values.index, columns=values.columns)
@@ -739,7 +749,7 @@ def _check_positive(values: np.ndarray, method: str, node: str, children: Sequen
         row, col = np.argwhere(bad)[0]
         raise ValueError(
             f"{method} mean of {node!r} needs strictly positive values, but child {children[col]!r} is "
-            f"{values[row, col]!r} for unit {units[row]!r}. Normalise onto a positive range "
+            f"{float(values[row, col])!r} for unit {units[row]!r}. Normalise onto a positive range "
             "(for example min-max with lower=1, as COINr recommends) before a geometric or harmonic mean."
         )
 
