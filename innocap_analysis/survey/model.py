@@ -1,0 +1,192 @@
+"""The loaded survey: :class:`Survey`, its :class:`LoadReport` and :class:`SurveyValidationError`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .codebook import Codebook
+
+#: Columns of :attr:`LoadReport.rejected`.
+REJECTED_COLUMNS = ["file", "row", "column", "value", "reason", "action"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found while loading: file, 1-based data row (None: whole file/column), column, value."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+    action: str = "row dropped"
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        value = "" if self.value is None else f": value {self.value!r}"
+        return f"{', '.join(where)}: {self.reason}{value}"
+
+
+class SurveyValidationError(ValueError):
+    """Raised by ``load_survey(..., errors="raise")``; ``.issues`` lists every problem, not only the first."""
+
+    def __init__(self, issues: list[Issue], report: LoadReport | None = None):
+        self.issues = list(issues)
+        self.report = report
+        shown = "\n  ".join(str(issue) for issue in self.issues[:50])
+        more = f"\n  ... and {len(self.issues) - 50} more" if len(self.issues) > 50 else ""
+        super().__init__(f"{len(self.issues)} problem(s) in the survey exports:\n  {shown}{more}")
+
+
+@dataclass
+class LoadReport:
+    """What happened to every input row and column.
+
+    Attributes
+    ----------
+    rows_read, rows_kept
+        Data rows read from all files, and rows kept in :attr:`Survey.responses`.
+    rejected
+        One row per problem: ``file, row, column, value, reason, action``. ``action`` is
+        ``row dropped`` (the row is not in ``responses``), ``cell set to NA`` (the row is
+        kept, the value became ``<NA>`` with missing reason ``invalid``), or ``file
+        skipped``/``column ignored`` for whole-file and header problems.
+    dropped_columns
+        ``file, column, reason`` of every input column not carried into ``responses``
+        (PII, unknown columns).
+    labels_mapped
+        Number of item answer cells given as labels, per language (``code``: given as a
+        numeric code). A label spelled the same in several languages counts for the first
+        language of the codebook.
+    missing_columns
+        ``file, column``: codebook items/options absent from a file (reason ``not_in_export``).
+    values_normalised
+        Cells read after a documented clean-up: ``whitespace`` (stray spaces trimmed),
+        ``float_code`` (``"4.0"`` read as code 4).
+    files
+        One row per file: ``file, format, encoding, separator, rows_read, rows_kept, columns_matched``.
+    """
+
+    rows_read: int = 0
+    rows_kept: int = 0
+    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECTED_COLUMNS))
+    dropped_columns: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["file", "column", "reason"]))
+    labels_mapped: dict[str, int] = field(default_factory=dict)
+    files: pd.DataFrame = field(default_factory=pd.DataFrame)
+    missing_columns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["file", "column"]))
+    values_normalised: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_rejected(self) -> int:
+        """Input rows not kept (each is listed in :attr:`rejected` with action ``row dropped``)."""
+        return self.rows_read - self.rows_kept
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was rejected."""
+        return self.rejected.empty
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (used by ``innocap validate --json``)."""
+        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [
+                {k: (None if pd.isna(v) else (int(v) if isinstance(v, int | float) and k == "row" else v))
+                 for k, v in row.items()}
+                for row in frame.astype(object).to_dict(orient="records")
+            ]
+
+        return {
+            "valid": self.ok,
+            "rows_read": int(self.rows_read),
+            "rows_kept": int(self.rows_kept),
+            "rows_rejected": int(self.rows_rejected),
+            "rejected": records(self.rejected),
+            "dropped_columns": records(self.dropped_columns),
+            "missing_columns": records(self.missing_columns),
+            "labels_mapped": {k: int(v) for k, v in self.labels_mapped.items()},
+            "values_normalised": {k: int(v) for k, v in self.values_normalised.items()},
+            "files": records(self.files),
+        }
+
+    def format_text(self, max_issues: int = 200) -> str:
+        """The report for people: per-file summary, then every problem with file, row, column and value."""
+        lines = [f"rows read: {self.rows_read}, kept: {self.rows_kept}, rejected: {self.rows_rejected}"]
+        for row in self.files.astype(object).to_dict(orient="records"):
+            lines.append(
+                f"  {row['file']}: {row['format']}"
+                + (f", encoding {row['encoding']}" if row.get("encoding") else "")
+                + (f", separator {row['separator']!r}" if row.get("separator") else "")
+                + f", {row['rows_read']} rows read, {row['rows_kept']} kept"
+            )
+        if self.labels_mapped:
+            lines.append("answers given as labels, per language: "
+                         + ", ".join(f"{k}={v}" for k, v in sorted(self.labels_mapped.items())))
+        if self.values_normalised:
+            lines.append("answers cleaned before mapping: "
+                         + ", ".join(f"{k}={v}" for k, v in sorted(self.values_normalised.items())))
+        if not self.dropped_columns.empty:
+            lines.append("dropped columns:")
+            lines += [f"  {r.file}: {r.column!r} ({r.reason})" for r in self.dropped_columns.itertuples()]
+        if not self.missing_columns.empty:
+            lines.append("codebook columns absent from a file (answers recorded as missing, reason not_in_export):")
+            lines += [f"  {r.file}: {r.column}" for r in self.missing_columns.itertuples()]
+        if self.rejected.empty:
+            lines.append("no problems found")
+        else:
+            lines.append(f"problems ({len(self.rejected)}):")
+            for r in self.rejected.head(max_issues).itertuples():
+                issue = Issue(r.file, None if pd.isna(r.row) else int(r.row),
+                              None if pd.isna(r.column) else r.column,
+                              None if pd.isna(r.value) else r.value, r.reason, r.action)
+                lines.append(f"  error: {issue} [{r.action}]")
+            if len(self.rejected) > max_issues:
+                lines.append(f"  ... and {len(self.rejected) - max_issues} more (use --json for all)")
+        return "\n".join(lines)
+
+
+@dataclass
+class Survey:
+    """A harmonised, validated survey.
+
+    Attributes
+    ----------
+    responses
+        One row per kept respondent: ``respondent_id``, ``source_file``, ``source_row``
+        (1-based data row in its file), profile columns as pandas Categoricals of the
+        codebook level keys, optional ``panel_key``/``organisation_key``, one ``Int64``
+        column per item (codes; reverse keying NOT applied; ``<NA>`` for missing), and one
+        ``boolean`` column per multi-select option.
+    missing_reasons
+        Same index; one string column per item: ``<NA>`` where answered, else the reason
+        (``dont_know``, ``not_applicable``, ``blank``, ``not_asked``, ``not_in_export``,
+        ``invalid``).
+    report
+        :class:`LoadReport`.
+    codebook
+        The :class:`~innocap_analysis.survey.codebook.Codebook` used.
+    free_text
+        Free-text answers (``respondent_id`` + text columns), only when explicitly
+        requested with ``load_survey(..., include_free_text=True)``; otherwise None.
+    """
+
+    responses: pd.DataFrame
+    missing_reasons: pd.DataFrame
+    report: LoadReport
+    codebook: Codebook
+    free_text: pd.DataFrame | None = None
+
+    @property
+    def item_ids(self) -> list[str]:
+        return self.codebook.item_ids
+
+    def items_frame(self) -> pd.DataFrame:
+        """The item code columns only (Int64)."""
+        return self.responses[self.codebook.item_ids]
