@@ -1232,6 +1232,7 @@ def capability_index(
     dimension_col: str = "dimension",
     score_col: str = "score_0_100",
     group_cols: Sequence[str] = ("region", "stakeholder"),
+    role: str | None = "capability",
     weights: Mapping[str, float] | None = None,
     aggregation: AggregationMethod = "arithmetic",
     min_dimensions: int = 1,
@@ -1248,7 +1249,12 @@ def capability_index(
     ----------
     scores
         Tidy table: one row per organisation and dimension with ``unit_col``, ``dimension_col``,
-        ``score_col`` and the ``group_cols``.
+        ``score_col`` and the ``group_cols``, as :func:`innocap_analysis.scoring.score_dimensions`
+        returns it.
+    role
+        If ``scores`` has a ``role`` column (``score_dimensions`` scores each dimension per role),
+        only the rows of this role are used; ``None`` uses every row (then each organisation must
+        have one row per dimension).
     weights
         Dimension -> weight; default equal weights.
     aggregation
@@ -1263,6 +1269,10 @@ def capability_index(
     missing = [c for c in required if c not in scores.columns]
     if missing:
         raise ValueError(f"scores lacks column(s) {missing}; it has {list(scores.columns)}")
+    if role is not None and "role" in scores.columns:
+        if not (scores["role"] == role).any():
+            raise ValueError(f"scores has no rows with role {role!r}; roles present: {sorted(scores['role'].unique())}")
+        scores = scores[scores["role"] == role]
     duplicated = scores.duplicated([unit_col, dimension_col])
     if duplicated.any():
         first = scores.loc[duplicated, [unit_col, dimension_col]].iloc[0].tolist()
