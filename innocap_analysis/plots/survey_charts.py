@@ -1,0 +1,273 @@
+"""Survey charts on tidy frames: Likert diverging bars, score heatmap, IPA scatter, need-supply dumbbell.
+
+Every function returns a :class:`matplotlib.figure.Figure` and saves nothing; notebooks call
+:func:`innocap_analysis.plots.style.save_figure`. Inputs are the tidy tables of
+:mod:`innocap_analysis.scoring`, :mod:`innocap_analysis.compare` and
+:mod:`innocap_analysis.demand_supply`, so the charts never compute statistics of their own
+beyond shares.
+
+References
+----------
+Robbins, N. B. & Heiberger, R. M. (2011). Plotting Likert and other rating scales. Proc. JSM,
+    Survey Research Methods Section, 1058-1066 (diverging stacked bars centred on the neutral point).
+Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. J. Marketing 41(1), 77-79.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .style import PALETTE, style
+
+DONT_KNOW = "dont_know"
+#: Diverging colours for up to 7 ordered categories (brown-grey-teal, colour-blind safe, BrBG-like).
+_DIVERGING = {
+    2: ["#a6611a", "#018571"],
+    3: ["#a6611a", "#d9d9d9", "#018571"],
+    4: ["#a6611a", "#dfc27d", "#80cdc1", "#018571"],
+    5: ["#a6611a", "#dfc27d", "#d9d9d9", "#80cdc1", "#018571"],
+    6: ["#8c510a", "#d8b365", "#f6e8c3", "#c7eae5", "#5ab4ac", "#01665e"],
+    7: ["#8c510a", "#d8b365", "#f6e8c3", "#d9d9d9", "#c7eae5", "#5ab4ac", "#01665e"],
+}
+
+
+def likert_shares(
+    counts: pd.DataFrame, levels: Sequence[int], *, label: str = "label"
+) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Shares of each answer code among substantive answers, and don't-know shares among all answers.
+
+    Parameters
+    ----------
+    counts
+        Tidy frame with columns ``label`` (bar label), ``category`` (an answer code from ``levels`` or
+        ``"dont_know"``) and ``count``. Codes with no row count as zero answers.
+    levels
+        The scale's answer codes in order, e.g. ``[1, 2, 3, 4, 5]``.
+
+    Returns
+    -------
+    tuple
+        ``(shares, n_substantive, dont_know_share)``: shares is labels x codes (rows sum to 1, 0-1),
+        labels in order of first appearance.
+    """
+    required = {label, "category", "count"}
+    if not required <= set(counts.columns):
+        raise KeyError(f"counts needs columns {sorted(required)}, has {list(counts.columns)}")
+    levels = list(levels)
+    allowed = {*map(str, levels), DONT_KNOW}
+    unknown = sorted({str(c) for c in counts["category"]} - allowed)
+    if unknown:
+        raise ValueError(f"counts has categories {unknown} outside the scale codes {levels} and {DONT_KNOW!r}")
+    if (counts["count"] < 0).any():
+        raise ValueError("counts must be non-negative")
+    labels = pd.unique(counts[label])
+    table = (
+        counts.assign(category=counts["category"].astype(str))
+        .pivot_table(index=label, columns="category", values="count", aggfunc="sum", fill_value=0, observed=True)
+        .reindex(index=labels, columns=[*map(str, levels), DONT_KNOW], fill_value=0)
+        .astype("float64")
+    )
+    substantive = table[[str(c) for c in levels]]
+    n_substantive = substantive.sum(axis=1)
+    total = n_substantive + table[DONT_KNOW]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = substantive.div(n_substantive.where(n_substantive > 0), axis=0)
+        dont_know = table[DONT_KNOW] / total.where(total > 0)
+    shares.columns = levels
+    return shares, n_substantive.astype("int64"), dont_know
+
+
+def likert_diverging(
+    counts: pd.DataFrame,
+    levels: Mapping[int, str],
+    *,
+    neutral: int | None = None,
+    label: str = "label",
+    title: str = "",
+    show_dont_know: bool = True,
+) -> Figure:
+    """Diverging stacked bars centred on the neutral point (Robbins & Heiberger 2011).
+
+    Negative categories extend left of zero, positive ones right, and the neutral category is
+    split evenly across zero. Each segment's width is the category's share of the substantive
+    answers (percent); a category with no answers gets a zero-width segment, so no other segment
+    moves. Don't-know answers are shown apart, in a narrow right-hand panel, as a share of all
+    answers, and the number of substantive answers is written next to each bar.
+
+    Parameters
+    ----------
+    counts
+        See :func:`likert_shares`.
+    levels
+        Ordered mapping code -> label, e.g. ``{1: "Strongly disagree", ..., 5: "Strongly agree"}``.
+    neutral
+        The neutral code; default the middle code when the number of levels is odd, none when even.
+    """
+    codes = list(levels)
+    if neutral is None and len(codes) % 2 == 1:
+        neutral = codes[len(codes) // 2]
+    if neutral is not None and neutral not in codes:
+        raise ValueError(f"neutral code {neutral} not among the levels {codes}")
+    shares, n_substantive, dont_know = likert_shares(counts, codes, label=label)
+    percent = shares.to_numpy() * 100
+    middle = codes.index(neutral) if neutral is not None else len(codes) // 2
+    # left edge of each bar: minus everything below neutral and half the neutral share
+    start = -percent[:, :middle].sum(axis=1)
+    if neutral is not None:
+        start -= percent[:, middle] / 2
+    lefts = start[:, None] + np.concatenate([np.zeros((len(percent), 1)), np.cumsum(percent, axis=1)[:, :-1]], axis=1)
+    colours = _DIVERGING.get(len(codes)) or plt.get_cmap("BrBG", len(codes))(range(len(codes)))
+    y = np.arange(len(shares))[::-1]
+
+    with style():
+        fig = plt.figure(figsize=(8, 0.45 * len(shares) + 1.6))
+        grid = fig.add_gridspec(1, 2 if show_dont_know else 1, width_ratios=[5, 1] if show_dont_know else [1])
+        ax = fig.add_subplot(grid[0, 0])
+        for j, code in enumerate(codes):
+            ax.barh(y, percent[:, j], left=lefts[:, j], color=colours[j], edgecolor="white", linewidth=0.5,
+                    label=levels[code], gid=f"likert-{code}")
+        ax.axvline(0, color="#333333", linewidth=0.8)
+        ax.set_yticks(y, [f"{name} (n={n})" for name, n in zip(shares.index, n_substantive, strict=True)])
+        reach = np.nanmax(np.abs(np.concatenate([lefts[:, :1], lefts[:, -1:] + percent[:, -1:]], axis=1)))
+        reach = 100 if not np.isfinite(reach) else max(10, np.ceil(reach / 10) * 10)
+        ax.set_xlim(-reach, reach)
+        ticks = ax.get_xticks()
+        ax.set_xticks(ticks, [f"{abs(t):.0f}%" for t in ticks])
+        ax.set_xlabel("Share of substantive answers (%)")
+        ax.legend(ncol=len(codes), loc="upper center", bbox_to_anchor=(0.5, -0.22 if len(shares) < 4 else -0.12),
+                  fontsize=7)
+        if title:
+            ax.set_title(title, loc="left")
+        if show_dont_know:
+            ax_dk = fig.add_subplot(grid[0, 1], sharey=ax)
+            ax_dk.barh(y, dont_know.to_numpy() * 100, color="#999999", gid="likert-dont_know")
+            ax_dk.set_xlim(0, max(10, np.ceil(np.nanmax(np.append(dont_know.to_numpy() * 100, 0)) / 10) * 10))
+            ax_dk.set_xlabel("Don't know (%)")
+            ax_dk.tick_params(axis="y", left=False, labelleft=False)
+        fig.tight_layout()
+    return fig
+
+
+def score_heatmap(
+    table: pd.DataFrame,
+    *,
+    value_label: str = "Mean score (0-100)",
+    n: pd.DataFrame | None = None,
+    vmin: float = 0,
+    vmax: float = 100,
+    title: str = "",
+) -> Figure:
+    """Heatmap of a wide table (rows: groups, columns: dimensions), NaN cells hatched as suppressed.
+
+    ``n`` (same shape) is printed under each value when given; suppressed cells (NaN, e.g. after
+    :func:`suppress_small_cells`) are greyed and labelled.
+    """
+    values = table.astype("float64")
+    with style():
+        fig, ax = plt.subplots(figsize=(1.3 * values.shape[1] + 2.5, 0.5 * values.shape[0] + 1.5))
+        masked = np.ma.masked_invalid(values.to_numpy())
+        cmap = plt.get_cmap("viridis").with_extremes(bad="#eeeeee")
+        image = ax.imshow(masked, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+        ax.set_xticks(range(values.shape[1]), [str(c) for c in values.columns], rotation=30, ha="right")
+        ax.set_yticks(range(values.shape[0]), [str(i) for i in values.index])
+        for (i, j), v in np.ndenumerate(values.to_numpy()):
+            if np.isnan(v):
+                text = "suppressed"
+            else:
+                text = f"{v:.0f}" + (f"\nn={int(n.iloc[i, j])}" if n is not None else "")
+            colour = "white" if np.isfinite(v) and v < vmin + 0.6 * (vmax - vmin) else "black"
+            ax.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
+        ax.spines[:].set_visible(False)
+        fig.colorbar(image, ax=ax, label=value_label, shrink=0.8)
+        if title:
+            ax.set_title(title, loc="left")
+        fig.tight_layout()
+    return fig
+
+
+def ipa_scatter(ipa: pd.DataFrame, *, hue: str | None = None, title: str = "") -> Figure:
+    """Importance-performance scatter with the quadrant cuts of :func:`demand_supply.ipa_table`.
+
+    x is mean capability, y mean importance (0-100), with t-interval error bars; the dashed lines
+    are the grand-mean cuts (:data:`innocap_analysis.demand_supply.IPA_RULE`). With ``hue`` (e.g.
+    ``"region"``) each group gets its own colour and its own cut lines are not drawn (the cuts are
+    per panel; draw one panel per group for those).
+    """
+    needed = ["dimension", "importance_mean", "capability_mean", "importance_cut", "capability_cut"]
+    missing = [c for c in needed if c not in ipa.columns]
+    if missing:
+        raise KeyError(f"ipa table lacks columns {missing}")
+    data = ipa.dropna(subset=["importance_mean", "capability_mean"])
+    with style():
+        fig, ax = plt.subplots(figsize=(6, 5))
+        groups = [(None, data)] if hue is None else list(data.groupby(hue, observed=True, sort=True))
+        for k, (name, part) in enumerate(groups):
+            colour = PALETTE[k % len(PALETTE)]
+            xerr = _err(part, "capability") if "capability_ci_low" in part else None
+            yerr = _err(part, "importance") if "importance_ci_low" in part else None
+            ax.errorbar(part["capability_mean"], part["importance_mean"], xerr=xerr, yerr=yerr, fmt="o",
+                        color=colour, ecolor=colour, elinewidth=0.8, capsize=2,
+                        label=None if name is None else str(name))
+            for _, row in part.iterrows():
+                ax.annotate(str(row["dimension"]), (row["capability_mean"], row["importance_mean"]),
+                            xytext=(4, 4), textcoords="offset points", fontsize=7)
+        if hue is None and len(data):
+            ax.axvline(data["capability_cut"].iloc[0], linestyle="--", color="#666666", linewidth=0.8)
+            ax.axhline(data["importance_cut"].iloc[0], linestyle="--", color="#666666", linewidth=0.8)
+            corners = {"concentrate here": (0.02, 0.98, "left", "top"),
+                       "keep up the good work": (0.98, 0.98, "right", "top"),
+                       "low priority": (0.02, 0.02, "left", "bottom"),
+                       "possible overkill": (0.98, 0.02, "right", "bottom")}
+            for text, (x, y, ha, va) in corners.items():
+                ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va, fontsize=7, color="#666666",
+                        style="italic")
+        ax.set_xlabel("Capability, mean score (0-100)")
+        ax.set_ylabel("Importance, mean score (0-100)")
+        if hue is not None:
+            ax.legend(title=hue)
+        if title:
+            ax.set_title(title, loc="left")
+        fig.tight_layout()
+    return fig
+
+
+def _err(part: pd.DataFrame, prefix: str) -> np.ndarray:
+    mean = part[f"{prefix}_mean"].to_numpy()
+    return np.vstack([mean - part[f"{prefix}_ci_low"].to_numpy(), part[f"{prefix}_ci_high"].to_numpy() - mean])
+
+
+def need_supply_dumbbell(gaps: pd.DataFrame, *, by: str = "region", title: str = "") -> Figure:
+    """Dumbbell chart of need (importance) and supply per dimension and group, with CIs.
+
+    Input: :func:`innocap_analysis.demand_supply.need_supply_gap`. One row per group x dimension;
+    a line joins need and supply, each with its t-interval; suppressed rows are labelled.
+    """
+    needed = [by, "dimension", "need_mean", "need_ci_low", "need_ci_high", "supply_mean", "supply_ci_low",
+              "supply_ci_high"]
+    missing = [c for c in needed if c not in gaps.columns]
+    if missing:
+        raise KeyError(f"gap table lacks columns {missing}")
+    data = gaps.reset_index(drop=True)
+    y = np.arange(len(data))[::-1]
+    with style():
+        fig, ax = plt.subplots(figsize=(7, 0.35 * len(data) + 1.5))
+        ax.hlines(y, data["need_mean"], data["supply_mean"], color="#bbbbbb", linewidth=2, zorder=1)
+        for prefix, colour, name in (("need", PALETTE[0], "Need (importance)"), ("supply", PALETTE[1], "Supply")):
+            ax.errorbar(data[f"{prefix}_mean"], y, xerr=_err(data, prefix), fmt="o", color=colour, ecolor=colour,
+                        elinewidth=0.8, capsize=2, label=name, zorder=2)
+        suppressed = data["need_mean"].isna() | data["supply_mean"].isna()
+        for yy in y[suppressed.to_numpy()]:
+            ax.text(50, yy, "suppressed (small n)", ha="center", va="center", fontsize=7, color="#666666")
+        ax.set_yticks(y, [f"{r} · {d}" for r, d in zip(data[by], data["dimension"], strict=True)])
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("Mean score (0-100) with 95% CI")
+        ax.legend(loc="lower right")
+        if title:
+            ax.set_title(title, loc="left")
+        fig.tight_layout()
+    return fig
