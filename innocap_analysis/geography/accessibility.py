@@ -124,8 +124,10 @@ def _catchment_pairs_lonlat(
         pieces_j.append(found["j"].astype(np.int64))
     i = np.concatenate(pieces_i) if pieces_i else np.zeros(0, dtype=np.int64)
     j = np.concatenate(pieces_j) if pieces_j else np.zeros(0, dtype=np.int64)
-    metric = geodesic_km if distance == "geodesic" else great_circle_km
-    km = metric(d_lon[i], d_lat[i], s_lon[j], s_lat[j])
+    if distance == "geodesic":
+        km = geodesic_km(d_lon[i], d_lat[i], s_lon[j], s_lat[j], workers=-1)
+    else:
+        km = great_circle_km(d_lon[i], d_lat[i], s_lon[j], s_lat[j])
     keep = km <= radius_km
     order = np.lexsort((j[keep], i[keep]))
     return pd.DataFrame(

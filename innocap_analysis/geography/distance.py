@@ -37,10 +37,13 @@ distance versus straight-line distance to hospitals. *The Professional Geographe
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Geod
 from scipy.spatial import cKDTree
 from tqdm.auto import tqdm
@@ -74,6 +77,9 @@ WGS84_MAX_CURVATURE_RADIUS_KM: float = _A_KM**2 / _B_KM
 # of the chord (~1e-16) and far below any distance that matters (1e-12 rad = 6 micrometres).
 _BOUND_REL_SLACK = 1e-9
 _BOUND_ABS_SLACK = 1e-12
+
+# Below this many pairs per thread, threading costs more than it saves.
+_MIN_PAIRS_PER_THREAD = 50_000
 
 _LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 _LAT_NAMES = ("lat", "latitude", "y")
@@ -116,18 +122,20 @@ def lonlat_of(points: Any, role: str = "points") -> tuple[np.ndarray, np.ndarray
                 f"{role}: the GeoDataFrame/GeoSeries has no CRS; set it (e.g. .set_crs(4326)) "
                 "so that coordinates can be converted to longitude/latitude"
             )
-        bad = geometry.isna() | geometry.is_empty | (geometry.geom_type != "Point")
+        if not geometry.crs.equals("EPSG:4326"):
+            geometry = geometry.to_crs(4326)
+        # shapely's vectorised type ids (0 = Point, -1 = missing) avoid building a string per row.
+        geoms = geometry.to_numpy()
+        bad = (shapely.get_type_id(geoms) != 0) | shapely.is_empty(geoms)
         if bad.any():
-            labels = list(geometry.index[bad.to_numpy()][:5])
-            kinds = list(geometry[bad].geom_type.astype(object).fillna("missing")[:5])
+            labels = list(geometry.index[bad][:5])
+            kinds = [getattr(g, "geom_type", "missing") for g in geoms[bad][:5]]
             raise ValueError(
                 f"{role}: {int(bad.sum())} geometries are not non-empty points, e.g. index "
                 f"{labels} with types {kinds}; use representative points or centroids explicitly"
             )
-        if not geometry.crs.equals("EPSG:4326"):
-            geometry = geometry.to_crs(4326)
-        lon = geometry.x.to_numpy(dtype=float)
-        lat = geometry.y.to_numpy(dtype=float)
+        lon = shapely.get_x(geoms)
+        lat = shapely.get_y(geoms)
         index = points.index
     elif isinstance(points, pd.DataFrame):
         lower = {str(c).lower(): c for c in points.columns}
@@ -204,15 +212,32 @@ def great_circle_km(
     return radius_km * np.arctan2(num, den)
 
 
-def geodesic_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    """WGS84 geodesic distance (km) between paired points given in degrees (Karney 2013)."""
-    if np.size(lon1) == 0:
+def geodesic_km(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray, workers: int = 1
+) -> np.ndarray:
+    """WGS84 geodesic distance (km) between paired points given in degrees (Karney 2013).
+
+    ``workers > 1`` (or -1 for all cores) splits large inputs over threads; pyproj's
+    ``Geod.inv`` loop releases the GIL, so the threads run in parallel.
+    """
+    arrays = [np.array(v, dtype=float, copy=True).ravel() for v in (lon1, lat1, lon2, lat2)]
+    n = arrays[0].size
+    if n == 0:
         return np.zeros(0)
-    _, _, metres = _GEOD.inv(
-        np.asarray(lon1, dtype=float), np.asarray(lat1, dtype=float),
-        np.asarray(lon2, dtype=float), np.asarray(lat2, dtype=float),
-    )
-    return np.asarray(metres, dtype=float) / 1000.0
+    threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
+    threads = min(threads, max(1, n // _MIN_PAIRS_PER_THREAD))
+
+    def inverse(part: slice) -> np.ndarray:
+        # inplace on our own copies: the distances come back in the lat2 buffer.
+        _, _, metres = _GEOD.inv(*(a[part] for a in arrays), inplace=True)
+        return metres
+
+    if threads == 1:
+        return inverse(slice(None)) / 1000.0
+    bounds = np.linspace(0, n, threads + 1).astype(int)
+    parts = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    with ThreadPoolExecutor(threads) as pool:
+        return np.concatenate(list(pool.map(inverse, parts))) / 1000.0
 
 
 # ---------------------------------------------------------------------------- nearest
@@ -237,7 +262,7 @@ def _nearest_geodesic_chunk(
     chord = chord.reshape(len(d_uv), k_first)
     pos = pos.reshape(len(d_uv), k_first).astype(np.int64)
     best_pos = pos[:, 0].copy()
-    best_km = geodesic_km(d_lon, d_lat, s_lon[best_pos], s_lat[best_pos])
+    best_km = geodesic_km(d_lon, d_lat, s_lon[best_pos], s_lat[best_pos], workers)
     # Any supply point ellipsoid-nearer than the sphere-nearest lies within this arc.
     bound_arc = best_km / WGS84_MIN_CURVATURE_RADIUS_KM * (1.0 + _BOUND_REL_SLACK) + _BOUND_ABS_SLACK
     if n_supply == 1:
@@ -252,7 +277,7 @@ def _nearest_geodesic_chunk(
         cand_pos = pos_k[rows, cols].astype(np.int64)
         cand_km = np.full(chord_k.shape, np.inf)
         cand_km[rows, cols] = geodesic_km(
-            d_lon[unresolved[rows]], d_lat[unresolved[rows]], s_lon[cand_pos], s_lat[cand_pos]
+            d_lon[unresolved[rows]], d_lat[unresolved[rows]], s_lon[cand_pos], s_lat[cand_pos], workers
         )
         km, chosen = _pick_min(cand_km, np.where(is_candidate, pos_k, np.iinfo(np.int64).max))
         best_km[unresolved] = km
