@@ -1021,7 +1021,9 @@ def uncertainty_analysis(
 
     The computation is vectorised over draws: draws with the same normalisation and aggregation
     are aggregated together as batched matrix products, ``batch_size`` draws at a time to bound
-    memory (about ``batch_size x units x nodes x 8`` bytes per batch).
+    memory: the node values of a batch take ``batch_size x units x nodes x 8`` bytes and the peak is
+    about three times that (158 MiB measured for 500 draws x 500 units x 25 nodes; see
+    ``benchmarks/bench_composite.py``), plus the float32 rank matrix of ``n_draws x units``.
 
     Parameters
     ----------
