@@ -193,9 +193,13 @@ def parse_structure(structure: pd.DataFrame | Hierarchy) -> Hierarchy:
     direction: dict[str, int] = {}
     for row, (code, value) in enumerate(zip(codes, structure["direction"], strict=True)):
         if code not in children:
-            if _is_blank(value) or float(value) not in (1.0, -1.0):
+            try:
+                numeric = float(value)
+            except (TypeError, ValueError):
+                numeric = np.nan
+            if _is_blank(value) or numeric not in (1.0, -1.0):
                 raise ValueError(f"structure row {row} (indicator {code!r}): direction {value!r} must be +1 or -1")
-            direction[code] = int(float(value))
+            direction[code] = int(numeric)
     order = sorted(aggregates, key=lambda c: (height[c], codes.index(c)))
     return Hierarchy(indicators, aggregates, order, children, parent, weight, direction, height)
 
@@ -422,6 +426,10 @@ class TreatmentResult:
 
 
 def _passes(x: np.ndarray, skew_threshold: float, kurtosis_threshold: float) -> tuple[bool, float, float]:
+    """COINr ``check_SkewKurt``; a constant column (undefined skew) counts as passing."""
+    present = x[~np.isnan(x)]
+    if present.size >= 4 and np.all(present == present[0]):
+        return True, np.nan, np.nan
     sk, kt = skewness(x), kurtosis(x)
     return (abs(sk) < skew_threshold) or (kt < kurtosis_threshold), sk, kt
 
@@ -434,6 +442,8 @@ def _winsorise(
     n_clipped, clipped, side = 0, np.zeros(x.shape, dtype=bool), ""
     passing, sk, _ = _passes(x, skew_threshold, kurtosis_threshold)
     while not passing and (winmax is None or n_clipped < winmax):
+        if np.unique(x[~np.isnan(x)]).size < 3:
+            break  # nothing left to clip towards without making the column constant
         if sk >= 0:  # positive skew: high outliers
             extreme = x == np.nanmax(x)
             x[extreme] = np.nanmax(x[~extreme])
@@ -467,10 +477,13 @@ def treat_outliers(
     ``log_CT``) is applied to the *original* column. Handbook section 1.5; COINr ``Treat``,
     ``winsorise``, ``log_CT`` (Becker et al. 2022).
 
+    A constant indicator has no skew and is left untreated (its statistics are reported missing).
+
     Parameters
     ----------
     data
-        Units by indicators (numeric). Missing values are ignored in the statistics and kept.
+        Units by indicators (numeric), at least 4 non-missing values each. Missing values are
+        ignored in the statistics and kept.
     skew_threshold, kurtosis_threshold
         COINr defaults 2 and 3.5.
     winmax
@@ -487,7 +500,10 @@ def treat_outliers(
     details, points = [], []
     for column in values.columns:
         x = values[column].to_numpy()
-        passing, sk, kt = _passes(x, skew_threshold, kurtosis_threshold)
+        try:
+            passing, sk, kt = _passes(x, skew_threshold, kurtosis_threshold)
+        except ValueError as err:
+            raise ValueError(f"treat_outliers: indicator {column!r}: {err}") from None
         row: dict[str, object] = {
             "indicator": column,
             "pass_before": passing,

@@ -157,6 +157,27 @@ def test_treat_leaves_passing_columns_alone():
     assert res.treated_points.empty and res.details["n_winsorised"].tolist() == [0]
 
 
+def test_treat_reports_constant_and_short_columns():
+    res = C.treat_outliers(pd.DataFrame({"flat": [2.0] * 6, "ok": [1.0, 2.0, 3.0, 4.0, 5.0, 7.0]}))
+    flat = res.details.set_index("indicator").loc["flat"]
+    assert flat["pass_before"] and np.isnan(flat["skew_before"])
+    np.testing.assert_array_equal(res.data["flat"], 2.0)
+    with pytest.raises(ValueError, match="indicator 'short'.*at least 4"):
+        C.treat_outliers(pd.DataFrame({"short": [1.0, 2.0, 3.0, np.nan, np.nan]}))
+
+
+def test_treat_stops_before_making_a_column_constant():
+    # Heavy tie at the top: clipping would leave only two distinct values, so it stops and logs.
+    x = np.array([0.0] * 30 + [1.0, 50.0])
+    res = C.treat_outliers(pd.DataFrame({"v": x}), winmax=None)
+    row = res.details.iloc[0]
+    # 50 -> 1 once; [0 x 30, 1, 1] still fails (skew 3.80) and has two distinct values left.
+    assert row["n_winsorised"] == 1 and row["skew_after_winsorise"] == pytest.approx(
+        _moments_g1_g2([0.0] * 30 + [1.0, 1.0])[0])
+    assert row["log_transformed"] and not row["pass_after_log"]
+    np.testing.assert_allclose(res.data["v"], np.log(x + 0.5))  # log(x - 0 + 0.01 * 50)
+
+
 # ---------------------------------------------------------------- normalisation
 
 
