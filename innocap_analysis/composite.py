@@ -1283,6 +1283,11 @@ def capability_index(
         Group means of fewer organisations are withheld (``suppressed`` = True), default
         :data:`innocap_analysis.config.MIN_CELL_SIZE`.
     """
+    if scores.columns.has_duplicates:
+        raise ValueError(
+            f"scores has duplicate column name(s) {sorted(set(scores.columns[scores.columns.duplicated()]))}; "
+            "rename one (for example the profile 'role' and the scoring 'role')"
+        )
     required = [unit_col, dimension_col, score_col, *group_cols]
     missing = [c for c in required if c not in scores.columns]
     if missing:

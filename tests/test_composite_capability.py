@@ -82,6 +82,13 @@ def test_bad_input_is_named(mutate, message):
         C.capability_index(mutate(_scores()))
 
 
+def test_duplicate_column_names_are_an_error():
+    scores = _scores()
+    doubled = pd.concat([scores, scores[["role"]]], axis=1)
+    with pytest.raises(ValueError, match="duplicate column name"):
+        C.capability_index(doubled)
+
+
 def test_unknown_role_is_an_error():
     with pytest.raises(ValueError, match="no rows with role 'demand'"):
         C.capability_index(_scores(), role="demand")
