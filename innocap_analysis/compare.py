@@ -116,12 +116,19 @@ def kruskal_by(
 
 
 def cliffs_delta(x: np.ndarray | pd.Series, y: np.ndarray | pd.Series) -> float:
-    """Cliff's (1993) delta, ``P(X > Y) - P(X < Y)``, from all ``len(x) * len(y)`` pairs."""
+    """Cliff's (1993) delta, ``P(X > Y) - P(X < Y)`` over all ``len(x) * len(y)`` pairs.
+
+    Computed from the joint ranks as ``2 U / (n_x n_y) - 1`` with the Mann-Whitney
+    ``U = R_x - n_x (n_x + 1) / 2`` (ties count one half), which equals the pair count
+    exactly but needs O(n log n) time and O(n) memory instead of the n_x * n_y matrix.
+    """
     x = np.asarray(x, dtype="float64")
     y = np.asarray(y, dtype="float64")
     if np.isnan(x).any() or np.isnan(y).any() or not len(x) or not len(y):
         raise ValueError("cliffs_delta needs two non-empty samples without NaN")
-    return float(np.sign(np.subtract.outer(x, y)).mean())
+    ranks = stats.rankdata(np.concatenate([x, y]))
+    u = ranks[: len(x)].sum() - len(x) * (len(x) + 1) / 2
+    return float(2 * u / (len(x) * len(y)) - 1)
 
 
 def _dunn_z(groups: dict[str, np.ndarray]) -> dict[tuple[str, str], tuple[float, float]]:

@@ -63,6 +63,12 @@ def test_cliffs_delta_hand_case():
         cliffs_delta([1, np.nan], [2])
 
 
+def test_cliffs_delta_equals_brute_force_pair_count():
+    rng = np.random.default_rng(5)
+    x, y = rng.integers(1, 6, 37).astype(float), rng.integers(1, 6, 23).astype(float)
+    assert cliffs_delta(x, y) == pytest.approx(np.sign(np.subtract.outer(x, y)).mean(), abs=1e-12)
+
+
 def test_mann_whitney_pairs_match_pingouin(likert):
     table = pairwise_comparisons(likert, "v", "g", method="mannwhitney")
     assert list(zip(table["group_a"], table["group_b"], strict=True)) == [("a", "b"), ("a", "c"), ("b", "c")]
