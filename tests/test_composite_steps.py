@@ -320,3 +320,27 @@ def test_structure_from_coinr_drops_group_rows():
     structure, denominators = C.structure_from_coinr(imeta)
     assert structure["code"].tolist() == ["x", "y", "P"]
     assert denominators == {"x": "Pop"}
+
+
+# ---------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+positive = st.floats(min_value=0.01, max_value=1e4, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(positive, positive, positive, positive, positive), min_size=2, max_size=6),
+       st.lists(st.floats(min_value=0.1, max_value=10), min_size=5, max_size=5))
+def test_mean_inequality_and_weight_scale_invariance(rows, weights):
+    data = pd.DataFrame(rows, columns=["x1", "x2", "x3", "x4", "x5"])
+    w = dict(zip(["x1", "x2", "x3", "x4", "x5"], weights, strict=True))
+    arith = C.aggregate(data, TREE, "arithmetic", weights=w)
+    geo = C.aggregate(data, TREE, "geometric", weights=w)
+    harm = C.aggregate(data, TREE, "harmonic", weights=w)
+    assert (harm.to_numpy() <= geo.to_numpy() * (1 + 1e-9)).all()
+    assert (geo.to_numpy() <= arith.to_numpy() * (1 + 1e-9)).all()
+    # Weights only matter relative to their group: scaling one group's weights changes nothing.
+    scaled = {**w, "x1": 7 * w["x1"], "x2": 7 * w["x2"]}
+    np.testing.assert_allclose(C.aggregate(data, TREE, "arithmetic", weights=scaled), arith, rtol=1e-12)

@@ -124,3 +124,22 @@ def test_sensitivity_indices_in_unit_interval(result):
     assert list(sens["factor"]) == ["normalisation", "aggregation", "weights"]
     assert sens["first_order"].between(0, 1).all()
     assert sens["first_order_adjusted"].sum() <= 1  # first-order parts of the variance cannot exceed it
+
+
+def test_sensitivity_equals_one_minus_within_share(result):
+    """Independent route: eta^2 = 1 - SS_within / SS_total, via pandas groupby per unit."""
+    ranks = pd.DataFrame(result.ranks.astype(float), columns=result.units)
+    total = ((ranks - ranks.mean()) ** 2).sum()
+    for factor in ["normalisation", "aggregation", "weights"]:
+        key = result.draws[factor].to_numpy()
+        within = ranks.groupby(key, observed=True).transform(lambda col: col - col.mean()).pow(2).sum()
+        expected = (1 - within / total)[total > 0].mean()
+        got = C.sensitivity_analysis(result, [factor])["first_order"].iloc[0]
+        assert got == pytest.approx(expected, rel=1e-10)
+
+
+def test_progress_bar_can_be_shown_or_disabled(data, capsys):
+    C.uncertainty_analysis(data, STRUCTURE, n_draws=10, n_weight_sets=2, progress=True)
+    assert "uncertainty draws" in capsys.readouterr().err
+    C.uncertainty_analysis(data, STRUCTURE, n_draws=10, n_weight_sets=2, progress=False)
+    assert capsys.readouterr().err == ""
