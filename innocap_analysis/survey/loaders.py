@@ -338,7 +338,8 @@ class _Loader:
         try:
             table = read_export(path, sheet=self.sheet, encoding=self.encoding)
         except ExportReadError as exc:
-            result.issues.append(Issue(label, None, None, None, f"unreadable: {exc}", "file skipped"))
+            reason = "empty file: no data rows" if exc.kind == "empty" else f"unreadable: {exc}"
+            result.issues.append(Issue(label, None, None, None, reason, "file skipped"))
             return result
         except Exception as exc:  # a reader library failing on garbage must not escape as a traceback
             result.issues.append(Issue(label, None, None, None,
@@ -682,7 +683,8 @@ def load_survey(
     results = [loader.load_file(path, _file_label(path, path_list)) for path in path_list]
     responses, missing_reasons, free_text = _assemble(codebook, results, pseudonymise_key, include_free_text)
 
-    issues = [issue for r in results for issue in r.issues]
+    # Problems in reading order: file by file, then by row (file- and header-level problems first).
+    issues = [issue for r in results for issue in sorted(r.issues, key=lambda i: -1 if i.row is None else i.row)]
     rejected = pd.DataFrame(
         [(i.file, i.row, i.column, i.value, i.reason, i.action) for i in issues], columns=REJECTED_COLUMNS
     ).astype({"file": "string", "row": "Int64", "column": "string", "value": "string", "reason": "string",

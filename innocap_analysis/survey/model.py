@@ -118,7 +118,8 @@ class LoadReport:
 
     def format_text(self, max_issues: int = 200) -> str:
         """The report for people: per-file summary, then every problem with file, row, column and value."""
-        lines = [f"rows read: {self.rows_read}, kept: {self.rows_kept}, rejected: {self.rows_rejected}"]
+        lines = [f"rows read: {self.rows_read}, kept: {self.rows_kept}, dropped: {self.rows_rejected}; "
+                 f"problems: {len(self.rejected)}"]
         for row in self.files.astype(object).to_dict(orient="records"):
             lines.append(
                 f"  {row['file']}: {row['format']}"
@@ -137,7 +138,8 @@ class LoadReport:
             lines += [f"  {r.file}: {r.column!r} ({r.reason})" for r in self.dropped_columns.itertuples()]
         if not self.missing_columns.empty:
             lines.append("codebook columns absent from a file (answers recorded as missing, reason not_in_export):")
-            lines += [f"  {r.file}: {r.column}" for r in self.missing_columns.itertuples()]
+            for file, group in self.missing_columns.groupby("file", sort=False):
+                lines.append(f"  {file}: {', '.join(group['column'])}")
         if self.rejected.empty:
             lines.append("no problems found")
         else:

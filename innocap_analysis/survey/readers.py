@@ -25,7 +25,15 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ExportReadError(Exception):
-    """The file cannot be read as a survey export (reason in the message)."""
+    """The file cannot be read as a survey export (reason in the message).
+
+    ``kind`` is ``"unreadable"`` (cannot be opened or decoded) or ``"empty"`` (no header
+    or no data).
+    """
+
+    def __init__(self, message: str, kind: str = "unreadable"):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass
@@ -86,7 +94,7 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         if _CONTROL_CHARS.search(text[:100_000]):
             raise ExportReadError(f"control characters after decoding as {name}: not a text export")
         return text, name
-    raise ExportReadError(f"unreadable text encoding (tried {', '.join(candidates)}): {last_error}")
+    raise ExportReadError(f"text encoding not recognised (tried {', '.join(candidates)}): {last_error}")
 
 
 def _count_outside_quotes(line: str, sep: str) -> int:
@@ -116,7 +124,7 @@ def read_csv_export(data: bytes, encoding: str | None = None) -> RawTable:
     text, used = decode_text(data, encoding)
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise ExportReadError("empty file")
+        raise ExportReadError("empty file", kind="empty")
     separator = sniff_separator(text)
     try:
         frame = pd.read_csv(
@@ -124,6 +132,8 @@ def read_csv_export(data: bytes, encoding: str | None = None) -> RawTable:
             na_filter=False, engine="c", skip_blank_lines=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        if isinstance(exc, pd.errors.EmptyDataError):
+            raise ExportReadError("empty file", kind="empty") from exc
         raise ExportReadError(f"malformed CSV: {exc}") from exc
     frame = frame.fillna("").astype(object)
     headers = [[str(h)] for h in frame.iloc[0].tolist()]
@@ -141,7 +151,7 @@ def read_xlsx_export(path: Path, sheet: str | int | None = None) -> RawTable:
         raise ExportReadError(f"cannot read workbook (sheet {sheet!r}): {exc}") from exc
     frame = frame.dropna(how="all")
     if frame.empty:
-        raise ExportReadError("empty sheet")
+        raise ExportReadError("empty sheet", kind="empty")
     header_row = frame.iloc[0]
     headers = [["" if pd.isna(h) else str(h)] for h in header_row.tolist()]
     cells = frame.iloc[1:]
@@ -186,7 +196,7 @@ def read_export(path: str | Path, sheet: str | int | None = None, encoding: str 
     except OSError as exc:
         raise ExportReadError(f"cannot open: {exc.strerror or exc}") from exc
     if not data:
-        raise ExportReadError("empty file")
+        raise ExportReadError("empty file", kind="empty")
     kind = sniff_format(data)
     if kind == "xlsx":
         return read_xlsx_export(path, sheet)

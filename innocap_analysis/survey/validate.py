@@ -35,8 +35,7 @@ def cli_validate(
         return EXIT_USAGE
     survey = load_survey(list(paths), codebook=cb, errors="report")
     report = survey.report
-    unreadable = report.rejected["action"].eq("file skipped").any() and report.rejected["reason"].str.startswith(
-        "unreadable").any()
+    unreadable = bool(report.rejected["reason"].str.startswith("unreadable").any())
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
