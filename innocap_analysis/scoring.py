@@ -63,7 +63,8 @@ def reverse_keyed_items(survey: Survey) -> pd.DataFrame:
 def _profile(survey: Survey) -> pd.DataFrame:
     responses = survey.responses
     columns = ["respondent_id", *[c for c in PROFILE_COLUMNS if c in responses.columns]]
-    return responses[columns]
+    # the profile field "role" (the respondent's job) would clash with the item role of the scores
+    return responses[columns].rename(columns={"role": "respondent_role"})
 
 
 def score_dimensions(survey: Survey, min_valid: float = 0.5) -> pd.DataFrame:
@@ -82,7 +83,9 @@ def score_dimensions(survey: Survey, min_valid: float = 0.5) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Tidy, one row per respondent x dimension x role: profile columns (region, stakeholder, ...),
+        Tidy, one row per respondent x dimension x role: profile columns (region, stakeholder, ...;
+        the profile field ``role``, the respondent's job, is renamed ``respondent_role``), ``role``
+        (the item role: capability, importance, supply),
         ``n_items``, ``n_valid``, ``score`` (scale units), ``scale_min``, ``scale_max``,
         ``score_0_100`` (percent of the scale range) and ``na_reason`` (NA when scored).
     """

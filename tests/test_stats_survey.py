@@ -29,6 +29,7 @@ def make_survey(n: int = 300, seed: int = 0) -> Survey:
         "respondent_id": [f"R{i:04d}" for i in range(n)],
         "region": pd.Categorical(rng.choice(REGIONS, n), categories=REGIONS),
         "stakeholder": pd.Categorical(rng.choice(STAKEHOLDERS, n), categories=STAKEHOLDERS),
+        "role": pd.Categorical(rng.choice(["executive", "manager"], n), categories=["executive", "manager"]),
     })
     reasons = {}
     for dimension in codebook.dimensions:
@@ -101,6 +102,8 @@ def test_score_dimensions_hand_cases(hand_survey):
     assert scores.loc[("R0000", "digital_solutions", "supply"), "na_reason"] == "not_asked"
     assert scores.loc[("R0002", "digital_solutions", "supply"), "na_reason"] == "no_valid_items"
     assert scores.loc[("R0000", "digital_solutions", "capability"), "region"] in REGIONS
+    # the respondent's job (profile "role") must not collide with the item role column
+    assert scores.loc[("R0000", "digital_solutions", "capability"), "respondent_role"] in ("executive", "manager")
     # stricter rule: 3 of 6 no longer enough
     strict = scoring.score_dimensions(hand_survey, min_valid=0.6).set_index(["respondent_id", "dimension", "role"])
     assert np.isnan(strict.loc[("R0002", "digital_solutions", "capability"), "score"])
@@ -112,6 +115,7 @@ def test_score_table_is_complete_and_tidy(survey):
     scores = scoring.score_dimensions(survey)
     # 4 dimensions x 3 roles x respondents, nothing dropped
     assert len(scores) == 4 * 3 * len(survey.responses)
+    assert scores.columns.is_unique
     assert scores["score"].isna().eq(scores["na_reason"].notna()).all()
     assert scores["score_0_100"].dropna().between(0, 100).all()
     wide = scoring.scores_wide(scores)
