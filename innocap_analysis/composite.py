@@ -575,7 +575,7 @@ def _normalise_matrix(
             raise ValueError(f"z-score normalisation: indicator {names[int(np.argmax(sd == 0))]!r} is constant")
         return (signed - np.nanmean(signed, axis=0)) / sd
     if method == "rank":
-        return stats.rankdata(signed, axis=0, method="average", nan_policy="omit")
+        return stats.rankdata(signed, axis=0, method="min", nan_policy="omit")
     if method == "goalposts":
         if goalposts is None:
             raise ValueError("goalposts normalisation needs goalposts (a DataFrame with columns 'low', 'high')")
@@ -620,14 +620,16 @@ def normalise(
     ``zscore``
         ``(d x - mean(d x)) / sd(d x)`` with the n-1 standard deviation, COINr ``n_zscore``.
     ``rank``
-        Rank of ``d x`` among the units, 1 = worst, ties averaged (COINr ``n_rank``).
+        Rank of ``d x`` among the units, 1 = worst, ties share the lowest rank (COINr ``n_rank``,
+        R ``rank(ties.method = "min")``).
     ``goalposts``
         ``(x - worst) / (best - worst)`` clipped to [0, 1] then mapped onto [lower, upper], with
         ``worst, best = low, high`` for d = +1 and ``high, low`` for d = -1 (COINr ``n_goalposts``;
         Handbook "distance to a target").
     ``distance_to_reference``
         ``100 x / x_ref`` for d = +1 and ``100 x_ref / x`` for d = -1, the Handbook's "distance
-        to a reference" ratio; values must be positive.
+        to a reference" ratio (Handbook Table 3); values must be positive. This is not COINr's
+        ``n_dist2ref``, which is ``1 - (x_ref - x) / (x_ref - min x)``.
     ``none``
         Values unchanged (scores already on a common scale).
 
