@@ -628,7 +628,7 @@ def normalise(
         Handbook "distance to a target").
     ``distance_to_reference``
         ``100 x / x_ref`` for d = +1 and ``100 x_ref / x`` for d = -1, the Handbook's "distance
-        to a reference" ratio (Handbook Table 3); values must be positive. This is not COINr's
+        to a reference" ratio (Handbook section 5, normalisation); values must be positive. This is not COINr's
         ``n_dist2ref``, which is ``1 - (x_ref - x) / (x_ref - min x)``.
     ``none``
         Values unchanged (scores already on a common scale).
