@@ -158,6 +158,37 @@ def test_chunked_queries_give_the_same_answer(inputs: dict) -> None:
     np.testing.assert_allclose(whole.to_numpy(), chunked.to_numpy(), rtol=1e-12)
 
 
+def test_precomputed_pairs_give_the_same_answer(inputs: dict) -> None:
+    # The dense brute-force table (pairs beyond the catchment included) as precomputed costs.
+    cost = inputs["cost"]
+    pairs = pd.DataFrame(
+        {"demand_position": cost["origin"], "supply_position": cost["dest"] - 100_000, "distance_km": cost["cost"]}
+    )
+    options = {"decay": "gaussian", "bandwidth_km": 12.0, "demand_weight": inputs["population"]}
+    searched = two_step_fca(inputs["demand"], inputs["supply"], 30.0, **options)
+    given = two_step_fca(inputs["demand"], inputs["supply"], 30.0, pairs=pairs, **options)
+    np.testing.assert_allclose(given.to_numpy(), searched.to_numpy(), rtol=1e-12)
+    # Doubling every cost changes the answer: the given costs are really used.
+    doubled = two_step_fca(
+        inputs["demand"], inputs["supply"], 30.0, pairs=pairs.assign(distance_km=2 * pairs["distance_km"]), **options
+    )
+    assert not np.allclose(doubled.to_numpy(), searched.to_numpy())
+
+
+@pytest.mark.parametrize(
+    ("pairs", "message"),
+    [
+        (pd.DataFrame({"demand_position": [0], "supply_position": [0]}), "missing columns"),
+        (pd.DataFrame({"demand_position": [2], "supply_position": [0], "distance_km": [1.0]}), "outside 0..1"),
+        (pd.DataFrame({"demand_position": [0.0], "supply_position": [0], "distance_km": [1.0]}), "integer"),
+        (pd.DataFrame({"demand_position": [0], "supply_position": [0], "distance_km": [-1.0]}), "negative"),
+    ],
+)
+def test_bad_pairs_are_reported(pairs: pd.DataFrame, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        two_step_fca(np.array([[0.0, 0.0], [0.1, 0.0]]), np.array([[0.0, 0.0]]), 10.0, pairs=pairs)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

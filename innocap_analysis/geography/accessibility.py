@@ -98,13 +98,16 @@ def catchment_pairs(
     """
     d_lon, d_lat, _ = lonlat_of(demand, "demand")
     s_lon, s_lat, _ = lonlat_of(supply, "supply")
-    return _catchment_pairs_lonlat(d_lon, d_lat, s_lon, s_lat, radius_km, distance, chunk_size, progress)
+    i, j, km = _catchment_pairs_lonlat(d_lon, d_lat, s_lon, s_lat, radius_km, distance, chunk_size, progress)
+    order = np.lexsort((j, i))
+    return pd.DataFrame({"demand_position": i[order], "supply_position": j[order], "distance_km": km[order]})
 
 
 def _catchment_pairs_lonlat(
     d_lon: np.ndarray, d_lat: np.ndarray, s_lon: np.ndarray, s_lat: np.ndarray,
     radius_km: float, distance: DistanceKind, chunk_size: int = 250_000, progress: bool = False,
-) -> pd.DataFrame:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unsorted (demand position, supply position, km) arrays of the pairs within radius_km."""
     if distance not in ("geodesic", "great_circle"):
         raise ValueError(f"distance must be 'geodesic' or 'great_circle', got {distance!r}")
     if not (np.isfinite(radius_km) and radius_km > 0):
@@ -129,10 +132,7 @@ def _catchment_pairs_lonlat(
     else:
         km = great_circle_km(d_lon[i], d_lat[i], s_lon[j], s_lat[j])
     keep = km <= radius_km
-    order = np.lexsort((j[keep], i[keep]))
-    return pd.DataFrame(
-        {"demand_position": i[keep][order], "supply_position": j[keep][order], "distance_km": km[keep][order]}
-    )
+    return i[keep], j[keep], km[keep]
 
 
 def decay_weights(distance_km: np.ndarray, decay: Decay, bandwidth_km: float | None) -> np.ndarray:
@@ -198,6 +198,39 @@ def _values(points: Any, spec: Any, n: int, role: str, what: str) -> np.ndarray:
     return values
 
 
+def _given_pairs(
+    pairs: pd.DataFrame, n_demand: int, n_supply: int, catchment_km: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    needed = ["demand_position", "supply_position", "distance_km"]
+    missing = [c for c in needed if c not in pairs.columns]
+    if missing:
+        raise ValueError(f"pairs: missing columns {missing}; columns are {list(pairs.columns)}")
+    i = pairs["demand_position"].to_numpy()
+    j = pairs["supply_position"].to_numpy()
+    km = pairs["distance_km"].to_numpy(dtype=float)
+    checks = {
+        "demand_position": (i, n_demand),
+        "supply_position": (j, n_supply),
+    }
+    for column, (values, size) in checks.items():
+        if not np.issubdtype(values.dtype, np.integer):
+            raise ValueError(f"pairs: column {column!r} must hold integer positions, got dtype {values.dtype}")
+        bad = (values < 0) | (values >= size)
+        if bad.any():
+            raise ValueError(
+                f"pairs: {int(bad.sum())} rows of {column!r} are outside 0..{size - 1}, "
+                f"e.g. row {pairs.index[np.flatnonzero(bad)[0]]!r}"
+            )
+    bad = ~np.isfinite(km) | (km < 0)
+    if bad.any():
+        raise ValueError(
+            f"pairs: {int(bad.sum())} distance_km values are missing or negative, "
+            f"e.g. row {pairs.index[np.flatnonzero(bad)[0]]!r}"
+        )
+    keep = km <= catchment_km
+    return i[keep].astype(np.int64), j[keep].astype(np.int64), km[keep]
+
+
 def two_step_fca(
     demand: Any,
     supply: Any,
@@ -208,6 +241,7 @@ def two_step_fca(
     supply_capacity: str | np.ndarray | pd.Series | None = None,
     distance: DistanceKind = "geodesic",
     *,
+    pairs: pd.DataFrame | None = None,
     chunk_size: int = 250_000,
     progress: bool = False,
 ) -> pd.Series:
@@ -233,6 +267,11 @@ def two_step_fca(
         ``supply``, an array, or None for 1 per point. Must be finite and >= 0.
     distance
         ``"geodesic"`` (WGS84, default) or ``"great_circle"``.
+    pairs
+        Optional precomputed costs instead of the radius search: a DataFrame with
+        ``demand_position``, ``supply_position`` (integer positions in ``demand`` and
+        ``supply``) and ``distance_km`` (e.g. :func:`catchment_pairs`, or road-network
+        travel distances). Pairs with ``distance_km > catchment_km`` are ignored.
     chunk_size, progress
         Demand points per radius query, and a tqdm progress bar over them.
 
@@ -256,6 +295,8 @@ def two_step_fca(
     Luo & Wang (2003), Environment and Planning B 30:865-884; Luo & Qi (2009), Health &
     Place 15:1100-1107; Dai (2010), Health & Place 16:1038-1052.
     """
+    if not (np.isfinite(catchment_km) and catchment_km > 0):
+        raise ValueError(f"catchment_km must be a positive finite number of km, got {catchment_km!r}")
     if not isinstance(decay, Mapping) and decay not in ("step", "gaussian"):
         raise ValueError(f"decay must be 'step', 'gaussian' or a mapping {{upper_km: weight}}, got {decay!r}")
     if decay == "gaussian" and (bandwidth_km is None or not (np.isfinite(bandwidth_km) and bandwidth_km > 0)):
@@ -265,10 +306,13 @@ def two_step_fca(
     population = _values(demand, demand_weight, len(d_lon), "demand", "demand_weight")
     capacity = _values(supply, supply_capacity, len(s_lon), "supply", "supply_capacity")
 
-    pairs = _catchment_pairs_lonlat(d_lon, d_lat, s_lon, s_lat, catchment_km, distance, chunk_size, progress)
-    i = pairs["demand_position"].to_numpy()
-    j = pairs["supply_position"].to_numpy()
-    weight = decay_weights(pairs["distance_km"].to_numpy(), decay, bandwidth_km)
+    if pairs is None:
+        i, j, km = _catchment_pairs_lonlat(
+            d_lon, d_lat, s_lon, s_lat, catchment_km, distance, chunk_size, progress
+        )
+    else:
+        i, j, km = _given_pairs(pairs, len(d_lon), len(s_lon), catchment_km)
+    weight = decay_weights(km, decay, bandwidth_km)
 
     # Step 1: weighted demand in each supply point's catchment, and its supply ratio.
     catchment_demand = np.bincount(j, weights=population[i] * weight, minlength=len(s_lon))
