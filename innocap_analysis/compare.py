@@ -110,6 +110,8 @@ def kruskal_by(
     table = pd.DataFrame.from_dict(results, orient="index")
     table.index = pd.MultiIndex.from_tuples(table.index, names=by) if len(by) > 1 else table.index.rename(by[0])
     table = table.reset_index()
+    counts = ["n", "n_missing", "k", "min_group_n", "df"]
+    table[counts] = table[counts].astype("int64")  # from_dict made every statistic float
     table["p_holm"] = multipletests(table["p_value"], method="holm")[1]
     table["p_bh"] = multipletests(table["p_value"], method="fdr_bh")[1]
     return table
@@ -308,7 +310,8 @@ def ordinal_odds_ratios(
     Returns
     -------
     pandas.DataFrame
-        ``item, covariate, level, reference, n, n_level, odds_ratio, ci_low, ci_high, p_value``.
+        ``item, covariate, level, reference, n (rows used), n_missing (rows without the item or a
+        covariate), n_level (rows in the level), odds_ratio, ci_low, ci_high, p_value``.
     """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
@@ -317,6 +320,7 @@ def ordinal_odds_ratios(
     if missing_cols:
         raise KeyError(f"columns {missing_cols} not in data")
     used = data[[item, *covariates]].dropna()
+    n_missing = len(data) - len(used)
     codes = np.sort(used[item].astype("int64").unique())
     if len(codes) < 3:
         raise ValueError(f"item {item!r} has {len(codes)} observed categories; an ordinal model needs 3+")
@@ -341,6 +345,7 @@ def ordinal_odds_ratios(
             "level": [t.split("=", 1)[1] for t in terms],
             "reference": [references[c] for c in covariate_of],
             "n": len(used),
+            "n_missing": n_missing,
             "n_level": design.sum().astype("int64").to_numpy(),
             "odds_ratio": np.exp(fit.params[terms].to_numpy()),
             "ci_low": np.exp(bounds[0].to_numpy()),

@@ -239,6 +239,7 @@ def awareness_shares(
     *,
     role: str = "awareness",
     aware_codes: Sequence[int] | None = None,
+    stakeholders: Sequence[str] | None = None,
     ci: float = 0.95,
     min_n: int = config.MIN_CELL_SIZE,
 ) -> pd.DataFrame:
@@ -251,6 +252,9 @@ def awareness_shares(
         scale (for a no=0 / yes=1 item, code 1).
     by
         Profile columns to group by.
+    stakeholders
+        Restrict to these stakeholder types (e.g. ``["public_sector"]``: are public bodies aware of
+        what SMEs and universities offer?); default everyone.
 
     Returns
     -------
@@ -264,6 +268,10 @@ def awareness_shares(
     if not items:
         raise ValueError(f"codebook has no items with role {role!r}")
     responses = survey.responses
+    reasons = survey.missing_reasons
+    if stakeholders is not None:
+        keep = responses["stakeholder"].isin(list(stakeholders)).to_numpy()
+        responses, reasons = responses[keep], reasons[keep]
     frames = []
     for item in items:
         scale = codebook.scales[item.scale]
@@ -276,7 +284,7 @@ def awareness_shares(
         frame = responses[by].copy()
         frame["answered"] = answer.notna().to_numpy()
         frame["aware"] = answer.isin(codes).fillna(False).to_numpy(dtype=bool)
-        frame["dont_know"] = (survey.missing_reasons[item.id] == "dont_know").fillna(False).to_numpy(dtype=bool)
+        frame["dont_know"] = (reasons[item.id] == "dont_know").fillna(False).to_numpy(dtype=bool)
         summed = frame.groupby(by, observed=False, sort=True)[["answered", "aware", "dont_know"]].sum()
         summed.insert(0, "item", item.id)
         frames.append(summed.reset_index())
