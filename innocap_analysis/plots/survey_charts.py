@@ -15,12 +15,14 @@ Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. J. Marke
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .style import PALETTE, style
 
@@ -125,17 +127,19 @@ def likert_diverging(
     y = np.arange(len(shares))[::-1]
 
     with style():
-        fig = plt.figure(figsize=(8, 0.45 * len(shares) + 1.6))
+        fig = plt.figure(figsize=(10, 0.55 * len(shares) + 1.8))
         grid = fig.add_gridspec(1, 2 if show_dont_know else 1, width_ratios=[5, 1] if show_dont_know else [1])
         ax = fig.add_subplot(grid[0, 0])
         for j, code in enumerate(codes):
             ax.barh(y, percent[:, j], left=lefts[:, j], color=colours[j], edgecolor="white", linewidth=0.5,
                     label=levels[code], gid=f"likert-{code}")
         ax.axvline(0, color="#333333", linewidth=0.8)
-        ax.set_yticks(y, [f"{name} (n={n})" for name, n in zip(shares.index, n_substantive, strict=True)])
+        ax.set_yticks(y, [textwrap.fill(f"{name} (n={n})", 45)
+                          for name, n in zip(shares.index, n_substantive, strict=True)])
         reach = np.nanmax(np.abs(np.concatenate([lefts[:, :1], lefts[:, -1:] + percent[:, -1:]], axis=1)))
         reach = 100 if not np.isfinite(reach) else max(10, np.ceil(reach / 10) * 10)
         ax.set_xlim(-reach, reach)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, symmetric=True))
         ticks = ax.get_xticks()
         ax.set_xticks(ticks, [f"{abs(t):.0f}%" for t in ticks])
         ax.set_xlabel("Share of substantive answers (%)")
@@ -266,8 +270,8 @@ def need_supply_dumbbell(gaps: pd.DataFrame, *, by: str = "region", title: str =
         ax.set_yticks(y, [f"{r} · {d}" for r, d in zip(data[by], data["dimension"], strict=True)])
         ax.set_xlim(0, 100)
         ax.set_xlabel("Mean score (0-100) with 95% CI")
-        ax.legend(loc="lower right")
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
         if title:
-            ax.set_title(title, loc="left")
+            ax.set_title(title, loc="left", pad=22)
         fig.tight_layout()
     return fig
