@@ -306,6 +306,10 @@ def _file_label(path: Path, all_paths: Sequence[Path]) -> str:
     return path.name if names.count(path.name) == 1 else path.as_posix()
 
 
+def _stripped(values: np.ndarray) -> np.ndarray:
+    return pd.Series(values, dtype=object).str.strip().to_numpy(dtype=object, copy=True)
+
+
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return codes, np.asarray(uniques, dtype=object)
@@ -323,7 +327,7 @@ class _Loader:
         self.encoding = encoding
         self.scale_lookups = {name: _ScaleLookup.build(codebook, name) for name in codebook.scales}
         self.profile_lookups = {name: _profile_lookup(codebook, name) for name in codebook.profile}
-        self.seen_ids: dict[tuple[str, str], tuple[str, int]] = {}
+        self.seen_ids: dict[str, tuple[str, int]] = {}  # "id\x1fwave" -> (file, row) of the kept first
 
     def _per_file(self, mapping: Mapping, path: Path, label: str) -> Mapping:
         for key in (label, path.name, str(path), path.as_posix()):
@@ -394,7 +398,7 @@ class _Loader:
         reasons: dict[str, object] = {}
 
         # Respondent id.
-        ids = np.array([v.strip() for v in column(("id",))], dtype=object)
+        ids = _stripped(column(("id",)))
         blank_id = ids == ""
         for i in np.flatnonzero(blank_id):
             issues.append(Issue(label, int(rows[i]), cb.respondent_id, "", "missing respondent id"))
@@ -431,7 +435,9 @@ class _Loader:
 
         stakeholder = out.get("stakeholder")
         if ("panel",) in by_target:
-            out["panel_key"] = np.array([v.strip() or None for v in column(("panel",))], dtype=object)
+            panel = _stripped(column(("panel",)))
+            panel[panel == ""] = None
+            out["panel_key"] = panel
 
         # Items.
         for item in cb.items:
@@ -522,7 +528,7 @@ class _Loader:
                 continue
             header = table.headers[position][0]
             if key == cb.organisation_column and self.pseudonymise_key is not None:
-                names = pd.Series([v.strip() or None for v in column(("pii", key))], dtype="object")
+                names = pd.Series(_stripped(column(("pii", key))), dtype="object").replace("", None)
                 out["organisation_key"] = pseudonymise(names, self.pseudonymise_key, normalise=True).to_numpy(
                     dtype=object, na_value=None)
                 result.dropped_columns.append((label, header, f"PII ({key}): replaced by keyed organisation_key"))
@@ -536,18 +542,22 @@ class _Loader:
             else:
                 result.dropped_columns.append((label, header, f"PII ({key}): dropped"))
 
-        # Duplicate respondent ids (within this file and across files; per wave when waves exist).
+        # Duplicate respondent ids, within this file and across files (per wave when waves exist).
+        # Only rows otherwise kept take part: a row already dropped for another reason cannot shadow a later one.
         wave = out.get("wave")
-        for i in np.flatnonzero(~blank_id):
-            key = (ids[i], "" if wave is None or wave[i] is None else str(wave[i]))
-            first = self.seen_ids.get(key)
-            if first is None:
-                if not drop_row[i]:
-                    self.seen_ids[key] = (label, int(rows[i]))
-                continue
+        wave_text = np.full(n, "", dtype=object) if wave is None else pd.Series(wave, dtype=object).fillna("").to_numpy()
+        keys = pd.Series(ids + "\x1f" + wave_text.astype(str), dtype=object)
+        candidate = ~drop_row
+        within = keys.duplicated(keep="first").to_numpy() & candidate
+        earlier = keys.isin(self.seen_ids.keys()).to_numpy() & candidate
+        first_in_file = candidate & ~within & ~earlier
+        self.seen_ids.update(zip(keys[first_in_file], zip([label] * int(first_in_file.sum()),
+                                                          rows[first_in_file].tolist(), strict=True), strict=True))
+        for i in np.flatnonzero(within | earlier):
+            first_file, first_row = self.seen_ids[keys[i]]
             issues.append(Issue(label, int(rows[i]), cb.respondent_id, ids[i],
-                                f"duplicate respondent id (first in {first[0]} row {first[1]})"))
-            drop_row[i] = True
+                                f"duplicate respondent id (first in {first_file} row {first_row})"))
+        drop_row |= within | earlier
 
         keep = ~drop_row
         frame = pd.DataFrame({
@@ -556,7 +566,7 @@ class _Loader:
             "source_row": rows[keep].astype(np.int64),
         })
         for name, values in out.items():
-            frame[name] = np.asarray(values, dtype=object if np.asarray(values).dtype == object else None)[keep]
+            frame[name] = np.asarray(values)[keep]
         result.frame = frame
         result.reasons = pd.DataFrame({k: np.asarray(v, dtype=object)[keep] for k, v in reasons.items()})
         result.summary["rows_kept"] = int(keep.sum())
