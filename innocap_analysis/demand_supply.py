@@ -132,14 +132,18 @@ def need_supply_gap(
     table = need.add_prefix("need_").join(supply.add_prefix("supply_"), how="outer")
     table["gap"] = table["need_mean"] - table["supply_mean"]
 
-    def welch(key: tuple) -> tuple[float, float]:
-        a = _values(scores, need_role, keys, key, need_stakeholders)
-        b = _values(scores, supply_role, keys, key, supply_stakeholders)
+    need_values = _values_by_group(scores, need_role, keys, need_stakeholders)
+    supply_values = _values_by_group(scores, supply_role, keys, supply_stakeholders)
+    empty = np.array([], dtype="float64")
+
+    def welch(key) -> tuple[float, float]:
+        key = key if isinstance(key, tuple) else (key,)  # a one-level index yields scalars, groupby tuples
+        a, b = need_values.get(key, empty), supply_values.get(key, empty)
         if len(a) < 2 or len(b) < 2:
             return np.nan, np.nan
         return CompareMeans(DescrStatsW(a), DescrStatsW(b)).tconfint_diff(alpha=1 - ci, usevar="unequal")
 
-    bounds = np.array([welch(key if isinstance(key, tuple) else (key,)) for key in table.index], dtype="float64")
+    bounds = np.array([welch(key) for key in table.index], dtype="float64").reshape(-1, 2)
     table["gap_ci_low"], table["gap_ci_high"] = bounds[:, 0], bounds[:, 1]
     table = table.reset_index()
     for side in ("need_n", "supply_n"):
@@ -149,13 +153,16 @@ def need_supply_gap(
     return _suppress(table, min_n)
 
 
-def _values(scores, role, keys, key, stakeholders) -> np.ndarray:
-    mask = scores["role"] == role
-    for column, level in zip(keys, key, strict=True):
-        mask &= scores[column] == level
+def _values_by_group(
+    scores: pd.DataFrame, role: str, keys: list[str], stakeholders: Sequence[str] | None
+) -> dict[object, np.ndarray]:
+    """Valid 0-100 scores of one role per group key (same keys as ``role_means``' index)."""
+    subset = scores[scores["role"] == role]
     if stakeholders is not None:
-        mask &= scores["stakeholder"].isin(list(stakeholders))
-    return scores.loc[mask, "score_0_100"].dropna().to_numpy(dtype="float64")
+        subset = subset[subset["stakeholder"].isin(list(stakeholders))]
+    subset = subset.dropna(subset=["score_0_100"])
+    return {key: part.to_numpy(dtype="float64")
+            for key, part in subset.groupby(keys, observed=True, sort=True)["score_0_100"]}
 
 
 def ipa_table(

@@ -152,6 +152,13 @@ def test_need_supply_gap_matches_welch(survey):
     t_low, t_high = stats.t.interval(0.95, len(need) - 1, loc=need.mean(), scale=stats.sem(need))
     assert row["need_ci_low"] == pytest.approx(t_low) and row["need_ci_high"] == pytest.approx(t_high)
     assert len(gaps) == 5 * 4 and not gaps["suppressed"].any()
+    # without grouping: one row per dimension, Welch interval over all respondents
+    overall = demand_supply.need_supply_gap(scores, by=()).set_index("dimension")
+    all_need = scores.loc[(scores["dimension"] == "skills") & (scores["role"] == "importance"), "score_0_100"]
+    all_supply = scores.loc[(scores["dimension"] == "skills") & (scores["role"] == "supply"), "score_0_100"]
+    welch = stats.ttest_ind(all_need.dropna(), all_supply.dropna(), equal_var=False).confidence_interval(0.95)
+    assert overall.loc["skills", "gap_ci_low"] == pytest.approx(welch.low)
+    assert overall.loc["skills", "gap_ci_high"] == pytest.approx(welch.high)
 
 
 def test_need_supply_gap_suppresses_small_groups(survey):
