@@ -22,19 +22,31 @@ The published ``urban_rural_code`` is taken as given (1 stays 1); only the close
 estimated. :func:`remoteness_agreement` compares the result with the published typology over all
 242 NUTS 3 regions. The parameters are documented assumptions; they are *not* tuned to agree.
 
-Why estimate and published disagree (see :func:`remoteness_disagreements` for the list):
+Result with the defaults (GeoNames 3.0.2 extract, 2026-11-29): the 242 NUTS 3 regions give 239
+comparable pairs (NO0B1 and NO0B2 have no published class; Jan Mayen has no settlement); 217 agree
+(90.8 %, Cohen's kappa 0.85). The 128 predominantly urban regions agree by construction; among the
+111 intermediate and rural regions 89 agree (80.2 %, kappa 0.69). Of the 22 disagreements:
 
-* GeoNames "place of 50,000+" is not Eurostat's "city" (a local administrative unit with an
-  urban centre of 50,000+ in the 2011 population grid). Finnish GeoNames places carry municipality
-  populations (Seinäjoki, Kokkola-type municipalities pass 50,000 while their urban centre does not),
-  and the UK list has many 50,000+ towns and suburbs that Eurostat merges into fewer cities.
-* The typology measures 45 minutes along the road network from population-grid cells; a straight
-  line crosses fjords, lakes and sea that the road network goes round (western Norway, Scottish
-  islands, Irish and Swedish coasts), while on good straight roads the proxy is too strict.
-* GeoNames points miss dispersed rural population (Ireland above all), which sits farther from
-  cities than the villages do, so the share within reach is biased upwards there.
-* Regions with a share near 0.5 flip with small changes of any of these.
-* The typology was computed on 2011 grids and 2016 NUTS boundaries, carried to NUTS 2021.
+* 17 are "estimate closer" (published remote, estimated close). In 15 of them the region's largest
+  place is itself a GeoNames place of 50,000+, while the published "remote" class implies that
+  Eurostat's city layer does not treat it as a city of 50,000 (not checked against Eurostat's city
+  list, which is not in the embedded data): Seinäjoki, Vaasa, Pori, Kouvola, Lappeenranta, Joensuu, Sandefjord, Ålesund, Växjö,
+  Karlskrona, Karlstad, Gävle, Sundsvall, Luleå, Barrow-in-Furness. GeoNames carries municipality
+  or locality figures (Finnish and Swedish municipalities span large rural areas), whereas Eurostat's
+  city is defined by an urban centre of 50,000+ in the 1 km² population grid. This is a definitional
+  difference of the city layer, not a distance error; the module keeps GeoNames as its documented
+  open proxy rather than adding an exclusion list. The other two: the Isle of Wight (the straight
+  line crosses the Solent to Gosport/Portsmouth, which is a ferry, not a drive) and Powys (share
+  0.51, borderline).
+* 5 are "estimate more remote": Dumfries & Galloway (Dumfries-Carlisle 47 km), South Ayrshire
+  (Ayr-Paisley 43 km), Causeway Coast and Glens (Coleraine-Derry 44 km), North and West Norfolk
+  (King's Lynn-Peterborough 48 km) and South-East Ireland (share 0.46, borderline). The straight
+  line to the nearest city is just beyond the 40.4 km proxy, while 45 minutes on British and Irish
+  A-roads and motorways reach further: the fixed speed/circuity proxy is too strict on fast roads,
+  and too generous on fjord coasts.
+* GeoNames points miss dispersed rural population (Ireland above all), which usually sits farther
+  from cities than villages do, so shares are biased upwards where coverage is low.
+* The published typology was computed on 2011 grids and NUTS 2016 boundaries, carried to NUTS 2021.
 
 References
 ----------
@@ -162,7 +174,7 @@ def remoteness_estimate(
     out["largest_place"] = out["region_id"].map(largest["place"]).astype("string")
     out["its_nearest_city"] = out["region_id"].map(largest["city"]).astype("string")
     out["its_city_km"] = out["region_id"].map(largest["city_km"]).astype(float)
-    out["remoteness_estimated"] = classify_remoteness(out["urban_rural_code"], out["share_within"]).to_numpy()
+    out["remoteness_estimated"] = classify_remoteness(out["urban_rural_code"], out["share_within"])
     out = out.rename(columns={"remoteness_code": "remoteness_published"})
     return out.reset_index(drop=True)
 

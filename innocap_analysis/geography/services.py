@@ -93,7 +93,8 @@ def service_centre_tiers(
     for tier, minimum in thresholds.items():
         part = settlements[(size >= minimum).to_numpy()].copy()
         part.insert(0, "tier", tier)
-        part.index = pd.Index([f"{tier}:{i}" for i in ids[(size >= minimum).to_numpy()]], name="service_id")
+        part.index = pd.Index(f"{tier}:" + ids[(size >= minimum).to_numpy()].astype(str).to_numpy(dtype=object),
+                              name="service_id")
         parts.append(part)
     return gpd.GeoDataFrame(pd.concat(parts), geometry=settlements.geometry.name, crs=settlements.crs)
 

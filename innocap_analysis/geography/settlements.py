@@ -210,11 +210,11 @@ def settlement_coverage(settlements: gpd.GeoDataFrame, regions: gpd.GeoDataFrame
         raw / official (NA when the official figure is missing; may exceed 1 where GeoNames carries
         municipality or whole-city figures, see ``data/external/SOURCES.md``).
     """
-    grouped = settlements.groupby("region_id")
+    grouped = settlements.assign(_nearest=settlements["assignment"].eq("nearest").to_numpy()).groupby("region_id")
     summary = pd.DataFrame(
         {
             "n_settlements": grouped.size(),
-            "n_assigned_nearest": grouped["assignment"].apply(lambda s: int(s.eq("nearest").sum())),
+            "n_assigned_nearest": grouped["_nearest"].sum(),
             "population_geonames": grouped["population_geonames"].sum(),
         }
     )
