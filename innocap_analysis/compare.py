@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,9 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from . import config
+
+if TYPE_CHECKING:
+    from .survey import Survey
 
 PairwiseMethod = Literal["mannwhitney", "dunn"]
 
@@ -353,3 +356,31 @@ def ordinal_odds_ratios(
             "p_value": fit.pvalues[terms].to_numpy(),
         }
     )
+
+
+def ordinal_odds_ratios_by_item(
+    survey: Survey,
+    role: str = "capability",
+    covariates: Sequence[str] = ("region", "stakeholder"),
+    *,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """:func:`ordinal_odds_ratios` for every item of ``role``, on reverse-keyed codes.
+
+    Reverse-keyed items are recoded first (:func:`innocap_analysis.scoring.reverse_keyed_items`),
+    so an odds ratio above 1 always means a higher capability (importance, supply) than in the
+    reference group. For a reverse-keyed item this is the reciprocal of the odds ratio of the codes
+    as answered (the logistic distribution is symmetric). Holm and BH adjusted p-values over all
+    items and terms are added (``p_holm``, ``p_bh``).
+    """
+    from .scoring import reverse_keyed_items
+
+    items = [item.id for item in survey.codebook.items_for(role=role)]
+    if not items:
+        raise ValueError(f"codebook has no items with role {role!r}")
+    codes = reverse_keyed_items(survey)[items]
+    data = pd.concat([survey.responses[list(covariates)], codes], axis=1)
+    table = pd.concat([ordinal_odds_ratios(data, item, covariates, ci=ci) for item in items], ignore_index=True)
+    table["p_holm"] = multipletests(table["p_value"], method="holm")[1]
+    table["p_bh"] = multipletests(table["p_value"], method="fdr_bh")[1]
+    return table

@@ -116,3 +116,14 @@ def test_charts_from_raw_exports(survey, scores):
     wide = ipa.pivot_table(index="dimension", values="capability_mean", aggfunc="first")
     survey_charts.score_heatmap(pd.DataFrame(wide))
     plt.close("all")
+
+
+def test_ordinal_by_item_reverses_reverse_keyed_items(survey):
+    table = compare.ordinal_odds_ratios_by_item(survey, role="capability", covariates=["stakeholder"])
+    items = [i.id for i in survey.codebook.items_for(role="capability")]
+    assert table["item"].unique().tolist() == items and len(table) == len(items) * 2
+    reverse_item = next(i.id for i in survey.codebook.items_for(role="capability") if i.reverse)
+    as_answered = compare.ordinal_odds_ratios(survey.responses, reverse_item, ["stakeholder"])
+    recoded = table[table["item"] == reverse_item]
+    np.testing.assert_allclose(recoded["odds_ratio"].to_numpy(), 1 / as_answered["odds_ratio"].to_numpy(), rtol=1e-3)
+    assert (table["p_holm"] >= table["p_value"]).all()
