@@ -2,8 +2,9 @@
 the Faroe Islands and Greenland, with eligibility, partner flag, official statistics and typologies.
 
 Also the point-in-region assignment with a nearest-region fallback: the GISCO 1:10M coastline is
-generalised, so coastal places (Reykjavík among them, 180 m outside IS001) fall just outside every
-polygon. They are assigned to the nearest region of their own country when it is within a tolerance,
+generalised, so coastal places fall just outside every polygon (358 of the 8,845 GeoNames places,
+for example Seltjarnarnes on the Reykjavík peninsula, 2.0 km outside IS001; Reykjavík's own GeoNames
+point and the point lat 64.1466, lon -21.9426 are inside IS001 in this file, the latter by 53 m). They are assigned to the nearest region of their own country when it is within a tolerance,
 and the assignment method and distance are returned so that callers can count them.
 
 References
