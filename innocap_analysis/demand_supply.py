@@ -38,8 +38,9 @@ IPA_QUADRANTS: dict[tuple[bool, bool], str] = {
 }
 
 IPA_RULE = (
-    "Quadrants cut at the grand means (mean over the dimensions shown) of mean importance and mean "
-    "capability, both on 0-100; a value equal to the grand mean counts as high (Martilla & James 1977)."
+    "Quadrants cut at the grand means (unweighted mean over the dimensions shown in the panel, suppressed "
+    "cells excluded) of mean importance and mean capability, both on 0-100; a value equal to the grand "
+    "mean counts as high (Martilla & James 1977)."
 )
 
 PRIORITY_RULE = (
