@@ -46,7 +46,7 @@ from .distance import (
     EARTH_MEAN_RADIUS_KM,
     WGS84_MIN_CURVATURE_RADIUS_KM,
     DistanceKind,
-    geodesic_km,
+    _geodesic_km_inplace,
     great_circle_km,
     lonlat_of,
     unit_vectors,
@@ -63,7 +63,7 @@ def catchment_pairs(
     radius_km: float,
     distance: DistanceKind = "geodesic",
     *,
-    chunk_size: int = 250_000,
+    chunk_size: int = 50_000,
     progress: bool = False,
 ) -> pd.DataFrame:
     """All (demand, supply) pairs within ``radius_km`` of each other, as a sparse list.
@@ -105,7 +105,7 @@ def catchment_pairs(
 
 def _catchment_pairs_lonlat(
     d_lon: np.ndarray, d_lat: np.ndarray, s_lon: np.ndarray, s_lat: np.ndarray,
-    radius_km: float, distance: DistanceKind, chunk_size: int = 250_000, progress: bool = False,
+    radius_km: float, distance: DistanceKind, chunk_size: int = 50_000, progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unsorted (demand position, supply position, km) arrays of the pairs within radius_km."""
     if distance not in ("geodesic", "great_circle"):
@@ -117,22 +117,25 @@ def _catchment_pairs_lonlat(
     arc = min(radius_km / search_radius * (1 + 1e-9) + 1e-12, np.pi)
     chord = 2.0 * np.sin(arc / 2.0)
     supply_tree = cKDTree(unit_vectors(s_lon, s_lat))
-    pieces_i, pieces_j = [], []
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     n = len(d_lon)
     for start in tqdm(range(0, n, chunk_size), disable=not progress, desc="catchment pairs", unit="chunk"):
         stop = min(start + chunk_size, n)
         demand_tree = cKDTree(unit_vectors(d_lon[start:stop], d_lat[start:stop]))
         found = demand_tree.sparse_distance_matrix(supply_tree, chord, output_type="ndarray")
-        pieces_i.append(found["i"].astype(np.int64) + start)
-        pieces_j.append(found["j"].astype(np.int64))
-    i = np.concatenate(pieces_i) if pieces_i else np.zeros(0, dtype=np.int64)
-    j = np.concatenate(pieces_j) if pieces_j else np.zeros(0, dtype=np.int64)
-    if distance == "geodesic":
-        km = geodesic_km(d_lon[i], d_lat[i], s_lon[j], s_lat[j], workers=-1)
-    else:
-        km = great_circle_km(d_lon[i], d_lat[i], s_lon[j], s_lat[j])
-    keep = km <= radius_km
-    return i[keep], j[keep], km[keep]
+        # int32 positions halve the memory of the pair list (inputs have < 2**31 points).
+        i = found["i"].astype(np.int32) + np.int32(start)
+        j = found["j"].astype(np.int32)
+        del found
+        if distance == "geodesic":
+            km = _geodesic_km_inplace(d_lon[i], d_lat[i], s_lon[j], s_lat[j], workers=-1)
+        else:
+            km = great_circle_km(d_lon[i], d_lat[i], s_lon[j], s_lat[j])
+        keep = km <= radius_km
+        pieces.append((i[keep], j[keep], km[keep]))
+    if not pieces:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0)
+    return tuple(np.concatenate([piece[k] for piece in pieces]) for k in range(3))  # type: ignore[return-value]
 
 
 def decay_weights(distance_km: np.ndarray, decay: Decay, bandwidth_km: float | None) -> np.ndarray:
@@ -242,7 +245,7 @@ def two_step_fca(
     distance: DistanceKind = "geodesic",
     *,
     pairs: pd.DataFrame | None = None,
-    chunk_size: int = 250_000,
+    chunk_size: int = 50_000,
     progress: bool = False,
 ) -> pd.Series:
     """Two-step floating catchment area accessibility (2SFCA, Gaussian 2SFCA, E2SFCA).

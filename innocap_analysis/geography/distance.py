@@ -44,7 +44,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Geod
+from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 from tqdm.auto import tqdm
 
@@ -122,10 +122,8 @@ def lonlat_of(points: Any, role: str = "points") -> tuple[np.ndarray, np.ndarray
                 f"{role}: the GeoDataFrame/GeoSeries has no CRS; set it (e.g. .set_crs(4326)) "
                 "so that coordinates can be converted to longitude/latitude"
             )
-        if not geometry.crs.equals("EPSG:4326"):
-            geometry = geometry.to_crs(4326)
-        # shapely's vectorised type ids (0 = Point, -1 = missing) avoid building a string per row.
         geoms = geometry.to_numpy()
+        # shapely's vectorised type ids (0 = Point, -1 = missing) avoid building a string per row.
         bad = (shapely.get_type_id(geoms) != 0) | shapely.is_empty(geoms)
         if bad.any():
             labels = list(geometry.index[bad][:5])
@@ -134,8 +132,10 @@ def lonlat_of(points: Any, role: str = "points") -> tuple[np.ndarray, np.ndarray
                 f"{role}: {int(bad.sum())} geometries are not non-empty points, e.g. index "
                 f"{labels} with types {kinds}; use representative points or centroids explicitly"
             )
-        lon = shapely.get_x(geoms)
-        lat = shapely.get_y(geoms)
+        lon, lat = shapely.get_x(geoms), shapely.get_y(geoms)
+        if not geometry.crs.equals("EPSG:4326"):
+            # Same transformation as GeoSeries.to_crs(4326), on the coordinate arrays directly.
+            lon, lat = Transformer.from_crs(geometry.crs, 4326, always_xy=True).transform(lon, lat)
         index = points.index
     elif isinstance(points, pd.DataFrame):
         lower = {str(c).lower(): c for c in points.columns}
@@ -221,23 +221,31 @@ def geodesic_km(
     ``Geod.inv`` loop releases the GIL, so the threads run in parallel.
     """
     arrays = [np.array(v, dtype=float, copy=True).ravel() for v in (lon1, lat1, lon2, lat2)]
-    n = arrays[0].size
+    return _geodesic_km_inplace(*arrays, workers=workers)
+
+
+def _geodesic_km_inplace(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray, workers: int = 1
+) -> np.ndarray:
+    """:func:`geodesic_km` on float64 1-D arrays that the caller owns; they are overwritten."""
+    n = lon1.size
     if n == 0:
         return np.zeros(0)
     threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
     threads = min(threads, max(1, n // _MIN_PAIRS_PER_THREAD))
 
-    def inverse(part: slice) -> np.ndarray:
-        # inplace on our own copies: the distances come back in the lat2 buffer.
-        _, _, metres = _GEOD.inv(*(a[part] for a in arrays), inplace=True)
-        return metres
+    def inverse(part: slice) -> None:
+        # inplace: pyproj writes the distances (m) into the lon2 buffer, no new arrays.
+        _GEOD.inv(lon1[part], lat1[part], lon2[part], lat2[part], inplace=True)
 
     if threads == 1:
-        return inverse(slice(None)) / 1000.0
-    bounds = np.linspace(0, n, threads + 1).astype(int)
-    parts = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    with ThreadPoolExecutor(threads) as pool:
-        return np.concatenate(list(pool.map(inverse, parts))) / 1000.0
+        inverse(slice(None))
+    else:
+        bounds = np.linspace(0, n, threads + 1).astype(int)
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(inverse, [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]))
+    lon2 /= 1000.0
+    return lon2
 
 
 # ---------------------------------------------------------------------------- nearest
