@@ -129,6 +129,86 @@ def validate_scores(
     return out
 
 
+def scores_for_evaluation(
+    dimension_scores: pd.DataFrame,
+    responses: pd.DataFrame,
+    *,
+    role: str = "capability",
+    value: str = "score",
+) -> pd.DataFrame:
+    """Build the tidy evaluation table from :func:`innocap_analysis.scoring.score_dimensions`.
+
+    Parameters
+    ----------
+    dimension_scores
+        Output of ``score_dimensions(survey)``: ``respondent_id``, ``dimension``, ``role``,
+        ``score``, ``score_0_100``, ...
+    responses
+        ``survey.responses``: ``respondent_id``, ``wave``, ``participant``, ``panel_key``,
+        ``organisation_key``, ``region``, ``stakeholder``.
+    role
+        Which item role's scores to evaluate (capability by default).
+    value
+        ``"score"`` (scale units) or ``"score_0_100"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SCORE_COLUMNS`, one row per respondent x dimension (NA scores kept).
+
+    Raises
+    ------
+    ValueError
+        When a needed column is missing (naming it and where it comes from), or the role is absent.
+    """
+    need = ["respondent_id", "wave", "participant", "panel_key", "organisation_key", "region", "stakeholder"]
+    missing = [c for c in need if c not in responses.columns]
+    if missing:
+        raise ValueError(
+            f"survey responses lack {missing}: the exports need wave and participant columns, a panel key, "
+            "and an organisation column loaded with a pseudonymisation key (organisation_key)"
+        )
+    for column in ("respondent_id", "dimension", "role", value):
+        if column not in dimension_scores.columns:
+            raise ValueError(f"dimension scores lack column {column!r}")
+    chosen = dimension_scores[dimension_scores["role"] == role]
+    if chosen.empty:
+        raise ValueError(
+            f"no dimension scores with role {role!r}; roles present: {sorted(set(dimension_scores['role']))}"
+        )
+    # respondent_id is unique within a wave, not across waves, so rows are matched by position (checked)
+    profile = responses[need]
+    if profile.duplicated(["respondent_id", "wave"]).any():
+        row = profile.index[profile.duplicated(["respondent_id", "wave"])][0]
+        raise ValueError(f"responses row {row!r}: respondent_id and wave are not unique")
+    # score_dimensions returns one block per dimension, each in the order of survey.responses
+    n_blocks = len(pd.unique(chosen["dimension"]))
+    if len(chosen) != n_blocks * len(profile):
+        raise ValueError(
+            f"dimension scores have {len(chosen)} rows for role {role!r}, expected {n_blocks} dimensions x "
+            f"{len(profile)} responses"
+        )
+    ids = chosen["respondent_id"].to_numpy(dtype=object)
+    expected_ids = np.tile(profile["respondent_id"].to_numpy(dtype=object), n_blocks)
+    if not (ids == expected_ids).all():
+        raise ValueError(
+            "dimension scores are not in the order of survey.responses (one block per dimension)"
+        )
+    out = pd.DataFrame(
+        {
+            "panel_key": np.tile(profile["panel_key"].to_numpy(dtype=object), n_blocks),
+            "organisation_key": np.tile(profile["organisation_key"].to_numpy(dtype=object), n_blocks),
+            "wave": np.tile(profile["wave"].astype(object).to_numpy(), n_blocks),
+            "participant": np.tile(profile["participant"].astype(object).to_numpy(), n_blocks),
+            "region": np.tile(profile["region"].astype(object).to_numpy(), n_blocks),
+            "stakeholder": np.tile(profile["stakeholder"].astype(object).to_numpy(), n_blocks),
+            "dimension": chosen["dimension"].to_numpy(dtype=object),
+            "score": chosen[value].to_numpy(dtype=float, na_value=np.nan),
+        }
+    )
+    return out
+
+
 # --------------------------------------------------------------------------- linking
 
 

@@ -38,12 +38,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
 from . import evaluation
+
+if TYPE_CHECKING:
+    from .survey import Codebook
 
 DIMENSIONS: tuple[str, ...] = ("digital_solutions", "procurement", "delivery_models", "skills")
 WAVES: tuple[str, str] = ("baseline", "follow_up")
@@ -286,9 +290,19 @@ RECOVERY_TARGETS: dict[str, str] = {
 }
 
 
-def _dataset_estimates(
-    panel: SyntheticPanel, dataset: int, *, n_resamples: int, confidence_level: float, seed: int
+def panel_estimates(
+    panel: SyntheticPanel,
+    dataset: int = 0,
+    *,
+    n_resamples: int = 1999,
+    confidence_level: float = 0.95,
+    seed: int = 0,
 ) -> pd.DataFrame:
+    """Every estimator of :data:`RECOVERY_TARGETS` on one simulated panel, with the truth it targets.
+
+    Returns one row per dimension x estimator: ``dimension``, ``estimate``, ``ci_low``,
+    ``ci_high``, ``p_value``, ``dataset``, ``estimator``, ``truth``.
+    """
     links = evaluation.link_waves(panel.scores)
     paired = evaluation.paired_change(
         links.pairs, n_resamples=n_resamples, confidence_level=confidence_level, seed=seed
@@ -356,7 +370,7 @@ def recovery_study(
     panels = simulate_panels(n_datasets, design, seed=seed)
     return pd.concat(
         [
-            _dataset_estimates(
+            panel_estimates(
                 panel, i, n_resamples=n_resamples, confidence_level=confidence_level, seed=seed + i
             )
             for i, panel in enumerate(panels)
@@ -416,3 +430,86 @@ def summarise_recovery(results: pd.DataFrame, by: Sequence[str] = ("estimator",)
         "rejection_mcse",
     ]
     return summary[columns].reset_index()
+
+
+# --------------------------------------------------------------------------- item level
+
+#: Region -> country code of the codebook's ``country`` field.
+_COUNTRY = {
+    "donegal": "IE",
+    "vasternorrland": "SE",
+    "south_savo": "FI",
+    "south_iceland": "IS",
+    "newfoundland_labrador": "CA",
+}
+#: Ordinal-probit thresholds on the standardised latent scale (as in :mod:`innocap_analysis.synthetic`).
+ITEM_THRESHOLDS = np.array([-1.4, -0.5, 0.35, 1.25])
+
+
+def item_level_export(
+    panel: SyntheticPanel,
+    *,
+    codebook: Codebook | None = None,
+    seed: int = 0,
+    item_noise_sd: float = 0.7,
+) -> pd.DataFrame:
+    """An item-level export of both waves (one CSV-ready table, English labels) from a score-level panel.
+
+    Each capability item is an ordinal probit of the person's standardised latent score
+    ``theta = (score - baseline_mean) / total_sd`` for its dimension: ``code = 1 + #(thresholds
+    < lambda * theta + eps)`` with ``eps ~ N(0, item_noise_sd)`` and a per-item difficulty shift
+    (Samejima 1969 graded response, as in :mod:`innocap_analysis.synthetic`); reverse-keyed items
+    use ``-theta``. Items of other roles are answered from noise (they are not evaluated). The
+    export has ``respondent_id`` (unique per wave), ``panel_key``, ``wave``, ``participant``,
+    ``Organisation`` (a fictitious organisation name, PII that the loader turns into
+    ``organisation_key`` when given a pseudonymisation key), region, country and stakeholder.
+
+    The true effect is ``delta`` on the latent score scale; on the item-mean scale it is
+    attenuated by the ordinal coding, so this export illustrates the pipeline end to end
+    (``load_survey`` -> ``score_dimensions`` -> :func:`~innocap_analysis.evaluation.scores_for_evaluation`)
+    and is not used for the recovery checks, which work at the score level.
+    """
+    from .survey import load_codebook
+
+    cb = codebook or load_codebook()
+    rng = np.random.default_rng(seed)
+    design = panel.design
+    scores = panel.scores
+    # One row per response (collided keys carry two people, so never pivot on the key).
+    n_dim = len(design.dimensions)
+    rows = scores.iloc[::n_dim].reset_index(drop=True)
+    block = scores["score"].to_numpy(float).reshape(-1, n_dim)
+    total_sd = np.sqrt(design.organisation_sd**2 + design.person_sd**2 + design.noise_sd**2)
+    theta = (block - design.baseline_mean) / total_sd
+    dimension_index = {d: j for j, d in enumerate(design.dimensions)}
+    n = len(rows)
+    label = {
+        name: {key: level["en"] for key, level in cb.profile[name].levels.items()}
+        for name in ("region", "country", "stakeholder", "wave", "participant")
+    }
+    wave_number = rows.groupby("wave", observed=True).cumcount().to_numpy() + 1
+    export: dict[str, object] = {
+        cb.respondent_id: [
+            f"R{w[:1].upper()}{i:04d}" for w, i in zip(rows["wave"].astype(str), wave_number, strict=True)
+        ],
+        cb.panel_key or "panel_key": rows["panel_key"].astype(str).to_numpy(),
+        "wave": rows["wave"].astype(str).map(label["wave"]).to_numpy(),
+        "participant": rows["participant"].astype(str).map(label["participant"]).to_numpy(),
+        "Organisation": [f"Example Organisation {o[3:]}" for o in rows["organisation_key"].astype(str)],
+        "region": rows["region"].astype(str).map(label["region"]).to_numpy(),
+        "country": rows["region"].astype(str).map(_COUNTRY).map(label["country"]).to_numpy(),
+        "stakeholder": rows["stakeholder"].astype(str).map(label["stakeholder"]).to_numpy(),
+    }
+    for item in cb.items:
+        shift = rng.normal(0.0, 0.25)
+        eps = rng.normal(0.0, item_noise_sd, size=n)
+        if item.role == "capability" and item.dimension in dimension_index:
+            latent = (-1.0 if item.reverse else 1.0) * theta[:, dimension_index[item.dimension]] + eps
+        else:
+            latent = eps
+        codes = 1 + (latent[:, None] > (ITEM_THRESHOLDS + shift)[None, :]).sum(axis=1)
+        answered = np.ones(n, bool)
+        if item.answered_by:
+            answered = rows["stakeholder"].astype(str).isin(list(item.answered_by)).to_numpy()
+        export[item.id] = np.where(answered, codes.astype(str), "")
+    return pd.DataFrame(export)
