@@ -155,3 +155,20 @@ def test_geopackage_is_deterministic_and_round_trips(tmp_path, embedded):
     assert pd.isna(back.loc["GL", "population_official"])
     with pytest.raises(ValueError, match=".gpkg"):
         write_indicator_layers(layer, tmp_path / "x.shp")
+
+
+def test_gaussian_accessibility_hand_worked():
+    # Gaussian 2SFCA (Dai 2010): weight g(d) = exp(-d^2 / (2 sigma^2)) in both steps.
+    # Service at lon 0; demand 3 at 0 km (region A), 1 at d = 11.13 km and 2 at 111 km (region B);
+    # sigma 10 km; catchment 30 km. R = 1 / (3 g(0) + 1 g(d)); A_i = g(d_i) R, 0 outside the catchment.
+    # Region means: A = R; B = (1 g(d) R + 2 * 0) / 3.
+    settlements, services, _ = _equator_case()
+    settlements["region_id"] = ["A", "B", "B"]
+    settlements["population_calibrated"] = pd.array([3.0, 1.0, 2.0], dtype="Float64")
+    d = A_KM * math.radians(0.1)
+    g = math.exp(-d * d / (2 * 10.0**2))
+    ratio = 1.0 / (3.0 + g)
+    out = accessibility_indicators(settlements, services[services["tier"] == "city"], catchment_km=30,
+                                   decay="gaussian", bandwidth_km=10.0, per_people=1.0).set_index("region_id")
+    assert out.loc["A", "accessibility_mean"] == pytest.approx(ratio, rel=1e-9)
+    assert out.loc["B", "accessibility_mean"] == pytest.approx(g * ratio / 3, rel=1e-9)

@@ -256,14 +256,15 @@ def accessibility_indicators(
     service_points: gpd.GeoDataFrame,
     *,
     catchment_km: float = 30.0,
-    decay: str = "step",
+    decay: str | Mapping[float, float] = "step",
     bandwidth_km: float | None = None,
     tier_column: str = "tier",
     per_people: float = 10_000.0,
 ) -> pd.DataFrame:
     """Population-weighted 2SFCA / Gaussian 2SFCA accessibility per region and tier.
 
-    Demand is the calibrated settlement population (the raw GeoNames figure where a region has no
+    ``decay`` is ``"step"`` (2SFCA), ``"gaussian"`` (with ``bandwidth_km``) or E2SFCA zones
+    ``{upper_km: weight}``, as in ``two_step_fca``. Demand is the calibrated settlement population (the raw GeoNames figure where a region has no
     official total, flagged in ``demand_weight_source``); every service point has capacity 1.
     Accessibility is service points per ``per_people`` people within the catchment
     (Luo & Wang 2003; Dai 2010 for the Gaussian decay), computed by

@@ -281,7 +281,7 @@ def load_service_points(
     by_row: dict[int, str] = {}
     for p in problems:
         by_row[p.row] = f"{by_row[p.row]}; {p.problem}" if p.row in by_row else p.problem
-    out["problem"] = pd.array([by_row.get(int(r), pd.NA) for r in rows], dtype="string")
+    out["problem"] = pd.Series(rows).map(by_row).astype("string").to_numpy()
     if problems and errors == "raise":
         raise ServicePointError(sorted(problems, key=lambda p: (p.row, p.problem)))
     return out
