@@ -356,3 +356,12 @@ def test_handmade_new_instrument_loads_without_code_changes():
 def test_issue_str_names_file_row_column_value():
     issue = Issue("x.csv", 5, "DS1", "7", "code out of range (scale 1-5)", "cell set to NA")
     assert str(issue) == "x.csv, row 5, column 'DS1': code out of range (scale 1-5): value '7'"
+
+
+def test_blank_rows_counted_and_row_numbers_kept(cb, tmp_path):
+    text = HEADER + "\nA1,donegal,IE,sme,4,4,4\n\n,,,,,,\nA2,donegal,IE,sme,9,4,x\n"
+    survey = load_survey(write(tmp_path, "b.csv", text), cb, errors="report")
+    assert survey.report.files.loc[0, "blank_rows"] == 2
+    assert survey.report.rows_read == 2
+    assert survey.responses["source_row"].tolist() == [2, 5]
+    assert survey.report.rejected[["row", "column", "value"]].values.tolist() == [[5, "DS3", "x"]]

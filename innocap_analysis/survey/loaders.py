@@ -338,7 +338,7 @@ class _Loader:
     def load_file(self, path: Path, label: str) -> _FileResult:
         result = _FileResult()
         result.summary = {"file": label, "format": "", "encoding": "", "separator": "", "rows_read": 0,
-                          "rows_kept": 0, "columns_matched": 0}
+                          "rows_kept": 0, "blank_rows": 0, "columns_matched": 0}
         try:
             table = read_export(path, sheet=self.sheet, encoding=self.encoding)
         except ExportReadError as exc:
@@ -351,7 +351,7 @@ class _Loader:
             return result
         provenance.record_input(path)
         result.summary.update(format=table.format, encoding=table.encoding, separator=table.separator,
-                              rows_read=len(table.cells))
+                              rows_read=len(table.cells), blank_rows=table.blank_rows)
         if len(table.cells) == 0:
             result.issues.append(Issue(label, None, None, None, "empty file: no data rows", "file skipped"))
             return result

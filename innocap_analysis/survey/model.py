@@ -71,7 +71,9 @@ class LoadReport:
         Cells read after a documented clean-up: ``whitespace`` (stray spaces trimmed),
         ``float_code`` (``"4.0"`` read as code 4).
     files
-        One row per file: ``file, format, encoding, separator, rows_read, rows_kept, columns_matched``.
+        One row per file: ``file, format, encoding, separator, rows_read, rows_kept,
+        blank_rows, columns_matched``. ``blank_rows`` counts rows with every cell empty:
+        they are not respondents and not counted in ``rows_read``.
     """
 
     rows_read: int = 0
@@ -126,6 +128,7 @@ class LoadReport:
                 + (f", encoding {row['encoding']}" if row.get("encoding") else "")
                 + (f", separator {row['separator']!r}" if row.get("separator") else "")
                 + f", {row['rows_read']} rows read, {row['rows_kept']} kept"
+                + (f", {row['blank_rows']} empty rows skipped" if row.get("blank_rows") else "")
             )
         if self.labels_mapped:
             lines.append("answers given as labels, per language: "

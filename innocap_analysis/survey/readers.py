@@ -47,6 +47,15 @@ class RawTable:
     encoding: str = ""
     separator: str = ""
     notes: list[str] = field(default_factory=list)
+    blank_rows: int = 0  # rows with every cell empty: not respondents, counted in the file summary
+
+
+def _drop_blank_rows(cells: pd.DataFrame, row_numbers: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """Remove rows whose every cell is empty, keeping the true row numbers of the others."""
+    if cells.shape[1] == 0:
+        return cells, row_numbers, 0
+    blank = (cells.apply(lambda col: col.str.strip()) == "").all(axis=1).to_numpy()
+    return cells[~blank].reset_index(drop=True), row_numbers[~blank], int(blank.sum())
 
 
 def sniff_format(data: bytes) -> str:
@@ -129,7 +138,7 @@ def read_csv_export(data: bytes, encoding: str | None = None) -> RawTable:
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=separator, header=None, dtype=str, keep_default_na=False,
-            na_filter=False, engine="c", skip_blank_lines=True,
+            na_filter=False, engine="c", skip_blank_lines=False,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         if isinstance(exc, pd.errors.EmptyDataError):
@@ -139,8 +148,8 @@ def read_csv_export(data: bytes, encoding: str | None = None) -> RawTable:
     headers = [[str(h)] for h in frame.iloc[0].tolist()]
     cells = frame.iloc[1:].reset_index(drop=True)
     cells.columns = range(cells.shape[1])
-    return RawTable(headers, cells, np.arange(len(cells)) + 2, "csv", used,
-                    {"\t": "tab"}.get(separator, separator))
+    cells, rows, blank = _drop_blank_rows(cells, np.arange(len(cells)) + 2)
+    return RawTable(headers, cells, rows, "csv", used, {"\t": "tab"}.get(separator, separator), blank_rows=blank)
 
 
 def read_xlsx_export(path: Path, sheet: str | int | None = None) -> RawTable:
@@ -149,8 +158,7 @@ def read_xlsx_export(path: Path, sheet: str | int | None = None) -> RawTable:
                               engine="openpyxl")
     except (ValueError, KeyError, zipfile.BadZipFile, OSError) as exc:
         raise ExportReadError(f"cannot read workbook (sheet {sheet!r}): {exc}") from exc
-    frame = frame.dropna(how="all")
-    if frame.empty:
+    if frame.dropna(how="all").empty:
         raise ExportReadError("empty sheet", kind="empty")
     header_row = frame.iloc[0]
     headers = [["" if pd.isna(h) else str(h)] for h in header_row.tolist()]
@@ -158,8 +166,9 @@ def read_xlsx_export(path: Path, sheet: str | int | None = None) -> RawTable:
     rows = cells.index.to_numpy() + 1  # pandas row 0 is spreadsheet row 1
     cells = cells.reset_index(drop=True)
     cells.columns = range(cells.shape[1])
-    return RawTable(headers, _object_strings(cells), rows, "xlsx",
-                    notes=[] if sheet is None else [f"sheet {sheet!r}"])
+    cells, rows, blank = _drop_blank_rows(_object_strings(cells), rows)
+    return RawTable(headers, cells, rows, "xlsx", notes=[] if sheet is None else [f"sheet {sheet!r}"],
+                    blank_rows=blank)
 
 
 def read_sav_export(path: Path) -> RawTable:
@@ -176,8 +185,8 @@ def read_sav_export(path: Path) -> RawTable:
         value_labels = labels.get(name, {})
         if value_labels:
             # Value labels carry the meaning; a code without a label stays a code.
-            mapped = values.map(lambda v, vl=value_labels: vl.get(v, v) if pd.notna(v) else v)
-            values = mapped
+            mapped = values.map(value_labels)
+            values = mapped.astype(object).where(mapped.notna(), values.astype(object))
         columns[index] = values
     cells = pd.DataFrame(columns, index=frame.index)
     headers = [[str(name)] + ([str(label)] if label else [])
