@@ -782,26 +782,35 @@ def suppress_small_estimates(
 ) -> pd.DataFrame:
     """Blank every statistic of a row whose smallest count is below ``min_cell_size``.
 
-    Counts themselves are blanked too when they are below the threshold (but not zero, so a
-    structurally empty cell stays visible). A ``suppressed`` column says which rows were
-    blanked. Statistical disclosure control as in Hundepool et al. (2012), *Statistical
-    Disclosure Control*, Wiley, sec. 5.2 (threshold rule).
+    The rule is :func:`innocap_analysis.survey.suppress_small_cells` (primary threshold
+    suppression) applied to the smallest of ``count_columns``. Statistics stay float64 (NaN
+    where blanked) and other counts become ``Int64`` (``<NA>`` where blanked); each count in
+    ``count_columns`` is blanked where it is itself below the threshold but not zero, so a
+    structurally empty cell stays visible. A ``suppressed`` column says which rows were
+    blanked. Reference: Hundepool et al. (2012), *Statistical Disclosure Control*, Wiley,
+    ch. 4 (threshold rule).
     """
-    out = table.copy()
-    counts = out[list(count_columns)]
-    small = (counts < min_cell_size).any(axis=1)
+    from .survey import suppress_small_cells
+
     protected = {"dimension", "group", "estimator", "assumption", "meaning", "category", *count_columns}
-    numeric = [c for c in out.columns if c not in protected and pd.api.types.is_numeric_dtype(out[c])]
+    numeric = [c for c in table.columns if c not in protected and pd.api.types.is_numeric_dtype(table[c])]
+    flagged = suppress_small_cells(
+        table.assign(_smallest_count=table[list(count_columns)].min(axis=1)),
+        min_cell_size,
+        count_column="_smallest_count",
+        value_columns=numeric,
+        mask_count=False,
+    ).drop(columns="_smallest_count")
     for column in numeric:
         if column == "n" or column.startswith("n_"):
-            out[column] = out[column].astype("Int64").mask(small)
+            flagged[column] = flagged[column].astype("Int64")
         else:
-            out[column] = out[column].astype(float).where(~small)
+            flagged[column] = flagged[column].astype(float)  # Float64 <NA> -> NaN, as every other estimate
     for column in count_columns:
-        blank = (out[column] > 0) & (out[column] < min_cell_size)
-        out[column] = out[column].astype("Int64").mask(blank)
-    out["suppressed"] = small.to_numpy()
-    return out
+        blank = (table[column] > 0) & (table[column] < min_cell_size)
+        flagged[column] = table[column].astype("Int64").mask(blank)
+    flagged["suppressed"] = flagged["suppressed"].astype(bool)
+    return flagged
 
 
 # --------------------------------------------------------------------------- evaluate
