@@ -215,3 +215,30 @@ def test_geodataframe_without_crs_or_with_polygons_is_rejected() -> None:
 def test_unknown_distance_kind_is_rejected() -> None:
     with pytest.raises(ValueError, match="great_circle"):
         nearest_service(np.array([[0.0, 0.0]]), np.array([[0.0, 0.0]]), distance="euclidean")  # type: ignore[arg-type]
+
+
+def test_property_geodesic_nearest_equals_brute_force_with_duplicates_and_antipodes() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    lon = st.floats(-180, 180, allow_nan=False)
+    lat = st.floats(-90, 90, allow_nan=False)
+    point = st.tuples(lon, lat)
+
+    @settings(max_examples=40, deadline=None, derandomize=True)
+    @given(st.lists(point, min_size=1, max_size=12), st.lists(point, min_size=1, max_size=12), st.booleans())
+    def check(demand_list, supply_list, add_twins):
+        demand, supply = np.array(demand_list), np.array(supply_list)
+        if add_twins:
+            # duplicated supply points and antipodes of the demand points
+            antipodes = np.column_stack([(demand[:, 0] + 360) % 360 - 180, -demand[:, 1]])
+            supply = np.vstack([supply, supply, antipodes])
+        result = nearest_service(demand, supply)
+        brute = _brute_geodesic_km(demand, supply)
+        np.testing.assert_allclose(result["distance_km"], brute.min(axis=1), rtol=0, atol=1e-9)
+        # exact ties go to the lowest position
+        lowest = np.argmax(brute <= brute.min(axis=1, keepdims=True), axis=1)
+        tied_exactly = (brute == brute.min(axis=1, keepdims=True)).sum(axis=1) > 1
+        assert (result["supply_position"].to_numpy(dtype=int)[tied_exactly] == lowest[tied_exactly]).all()
+
+    check()

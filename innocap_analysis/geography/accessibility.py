@@ -34,7 +34,7 @@ Computational Social Science* 5, 265-284 (PySAL ``access``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -47,7 +47,6 @@ from .distance import (
     WGS84_MIN_CURVATURE_RADIUS_KM,
     DistanceKind,
     _geodesic_km_inplace,
-    great_circle_km,
     lonlat_of,
     unit_vectors,
 )
@@ -63,7 +62,7 @@ def catchment_pairs(
     radius_km: float,
     distance: DistanceKind = "geodesic",
     *,
-    chunk_size: int = 50_000,
+    chunk_size: int = 10_000,
     progress: bool = False,
 ) -> pd.DataFrame:
     """All (demand, supply) pairs within ``radius_km`` of each other, as a sparse list.
@@ -105,37 +104,62 @@ def catchment_pairs(
 
 def _catchment_pairs_lonlat(
     d_lon: np.ndarray, d_lat: np.ndarray, s_lon: np.ndarray, s_lat: np.ndarray,
-    radius_km: float, distance: DistanceKind, chunk_size: int = 50_000, progress: bool = False,
+    radius_km: float, distance: DistanceKind, chunk_size: int = 10_000, progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unsorted (demand position, supply position, km) arrays of the pairs within radius_km."""
+    pieces = [
+        (i_local.astype(np.int64) + start, j.astype(np.int64), km)
+        for start, i_local, j, km in _catchment_pair_chunks(
+            d_lon, d_lat, s_lon, s_lat, radius_km, distance, chunk_size, progress
+        )
+    ]
+    if not pieces:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    return tuple(np.concatenate([piece[k] for piece in pieces]) for k in range(3))  # type: ignore[return-value]
+
+
+def _catchment_pair_chunks(
+    d_lon: np.ndarray, d_lat: np.ndarray, s_lon: np.ndarray, s_lat: np.ndarray,
+    radius_km: float, distance: DistanceKind, chunk_size: int, progress: bool,
+) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """Yield ``(start, i_local, j, km)`` per chunk of demand points, in compact dtypes.
+
+    ``i_local`` is the position within the chunk ``start:start + chunk_size`` and ``j``
+    the supply position, each in the smallest unsigned integer type that holds them
+    (uint16 for chunks and supply sets below 65,536), so that a stored pair list costs
+    little more than its distances.
+    """
     if distance not in ("geodesic", "great_circle"):
         raise ValueError(f"distance must be 'geodesic' or 'great_circle', got {distance!r}")
     if not (np.isfinite(radius_km) and radius_km > 0):
         raise ValueError(f"the catchment radius must be a positive finite number of km, got {radius_km!r}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size!r}")
     search_radius = WGS84_MIN_CURVATURE_RADIUS_KM if distance == "geodesic" else EARTH_MEAN_RADIUS_KM
     # Slack far below a millimetre; the exact filter on distance_km follows.
     arc = min(radius_km / search_radius * (1 + 1e-9) + 1e-12, np.pi)
     chord = 2.0 * np.sin(arc / 2.0)
     supply_tree = cKDTree(unit_vectors(s_lon, s_lat))
-    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    i_type = np.min_scalar_type(max(chunk_size - 1, 0))
+    j_type = np.min_scalar_type(max(len(s_lon) - 1, 0))
     n = len(d_lon)
     for start in tqdm(range(0, n, chunk_size), disable=not progress, desc="catchment pairs", unit="chunk"):
         stop = min(start + chunk_size, n)
         demand_tree = cKDTree(unit_vectors(d_lon[start:stop], d_lat[start:stop]))
         found = demand_tree.sparse_distance_matrix(supply_tree, chord, output_type="ndarray")
-        # int32 positions halve the memory of the pair list (inputs have < 2**31 points).
-        i = found["i"].astype(np.int32) + np.int32(start)
-        j = found["j"].astype(np.int32)
-        del found
+        i_local, j = found["i"].astype(i_type), found["j"].astype(j_type)
         if distance == "geodesic":
+            del found
+            i = i_local.astype(np.intp) + start
             km = _geodesic_km_inplace(d_lon[i], d_lat[i], s_lon[j], s_lat[j], workers=-1)
+            del i
         else:
-            km = great_circle_km(d_lon[i], d_lat[i], s_lon[j], s_lat[j])
+            # Arc from the chord of the unit vectors: absolute error ~R * 1e-16, a few
+            # nanometres; no trigonometry on the coordinates of every pair.
+            km = EARTH_MEAN_RADIUS_KM * 2.0 * np.arcsin(np.minimum(found["v"] / 2.0, 1.0))
+            del found
         keep = km <= radius_km
-        pieces.append((i[keep], j[keep], km[keep]))
-    if not pieces:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0)
-    return tuple(np.concatenate([piece[k] for piece in pieces]) for k in range(3))  # type: ignore[return-value]
+        yield start, i_local[keep], j[keep], km[keep]
 
 
 def decay_weights(distance_km: np.ndarray, decay: Decay, bandwidth_km: float | None) -> np.ndarray:
@@ -201,9 +225,11 @@ def _values(points: Any, spec: Any, n: int, role: str, what: str) -> np.ndarray:
     return values
 
 
-def _given_pairs(
-    pairs: pd.DataFrame, n_demand: int, n_supply: int, catchment_km: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _given_pair_chunks(
+    pairs: pd.DataFrame, n_demand: int, n_supply: int, catchment_km: float,
+    decay: Decay, bandwidth_km: float | None, pairs_per_chunk: int = 1_000_000,
+) -> Callable[[], Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray | None]]]:
+    """Validate precomputed pairs; return a factory of chunk iterators over them (no copy)."""
     needed = ["demand_position", "supply_position", "distance_km"]
     missing = [c for c in needed if c not in pairs.columns]
     if missing:
@@ -211,11 +237,7 @@ def _given_pairs(
     i = pairs["demand_position"].to_numpy()
     j = pairs["supply_position"].to_numpy()
     km = pairs["distance_km"].to_numpy(dtype=float)
-    checks = {
-        "demand_position": (i, n_demand),
-        "supply_position": (j, n_supply),
-    }
-    for column, (values, size) in checks.items():
+    for column, values, size in (("demand_position", i, n_demand), ("supply_position", j, n_supply)):
         if not np.issubdtype(values.dtype, np.integer):
             raise ValueError(f"pairs: column {column!r} must hold integer positions, got dtype {values.dtype}")
         bad = (values < 0) | (values >= size)
@@ -230,8 +252,15 @@ def _given_pairs(
             f"pairs: {int(bad.sum())} distance_km values are missing or negative, "
             f"e.g. row {pairs.index[np.flatnonzero(bad)[0]]!r}"
         )
-    keep = km <= catchment_km
-    return i[keep].astype(np.int64), j[keep].astype(np.int64), km[keep]
+
+    def chunks() -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray | None]]:
+        for first in range(0, len(km), pairs_per_chunk):
+            part = slice(first, first + pairs_per_chunk)
+            inside = km[part] <= catchment_km
+            weight = None if decay == "step" else decay_weights(km[part][inside], decay, bandwidth_km)
+            yield 0, i[part][inside], j[part][inside], weight
+
+    return chunks
 
 
 def two_step_fca(
@@ -245,7 +274,7 @@ def two_step_fca(
     distance: DistanceKind = "geodesic",
     *,
     pairs: pd.DataFrame | None = None,
-    chunk_size: int = 50_000,
+    chunk_size: int = 10_000,
     progress: bool = False,
 ) -> pd.Series:
     """Two-step floating catchment area accessibility (2SFCA, Gaussian 2SFCA, E2SFCA).
@@ -309,17 +338,37 @@ def two_step_fca(
     population = _values(demand, demand_weight, len(d_lon), "demand", "demand_weight")
     capacity = _values(supply, supply_capacity, len(s_lon), "supply", "supply_capacity")
 
+    n_demand, n_supply = len(d_lon), len(s_lon)
+    # Pair chunks as (demand offset, demand positions within the chunk, supply positions,
+    # weights or None for 1). Only compact per-chunk arrays exist at any time, plus, for a
+    # radius search, the stored positions and weights (about 12 bytes per pair for the
+    # Gaussian, 4 for the step), so the peak memory stays far below a pair table.
     if pairs is None:
-        i, j, km = _catchment_pairs_lonlat(
+        stored = []
+        for start, i_local, j, km in _catchment_pair_chunks(
             d_lon, d_lat, s_lon, s_lat, catchment_km, distance, chunk_size, progress
-        )
+        ):
+            weight = None if decay == "step" else decay_weights(km, decay, bandwidth_km)
+            stored.append((start, i_local, j, weight))
+            del km
+        chunks: Any = stored
     else:
-        i, j, km = _given_pairs(pairs, len(d_lon), len(s_lon), catchment_km)
-    weight = decay_weights(km, decay, bandwidth_km)
+        chunks = _given_pair_chunks(pairs, n_demand, n_supply, catchment_km, decay, bandwidth_km)
 
     # Step 1: weighted demand in each supply point's catchment, and its supply ratio.
-    catchment_demand = np.bincount(j, weights=population[i] * weight, minlength=len(s_lon))
-    ratio = np.divide(capacity, catchment_demand, out=np.zeros(len(s_lon)), where=catchment_demand > 0)
+    catchment_demand = np.zeros(n_supply)
+    for start, i_local, j, weight in chunks() if callable(chunks) else chunks:
+        demand_w = population[i_local.astype(np.intp) + start]
+        if weight is not None:
+            demand_w *= weight
+        catchment_demand += np.bincount(j, weights=demand_w, minlength=n_supply)
+    ratio = np.divide(capacity, catchment_demand, out=np.zeros(n_supply), where=catchment_demand > 0)
     # Step 2: weighted sum of the ratios reachable from each demand point.
-    accessibility = np.bincount(i, weights=ratio[j] * weight, minlength=len(d_lon))
+    accessibility = np.zeros(n_demand)
+    for start, i_local, j, weight in chunks() if callable(chunks) else chunks:
+        supply_w = ratio[j]
+        if weight is not None:
+            supply_w *= weight
+        span = int(i_local.max()) + 1 if i_local.size else 0
+        accessibility[start : start + span] += np.bincount(i_local, weights=supply_w, minlength=span)
     return pd.Series(accessibility, index=d_index, name="accessibility")
