@@ -109,6 +109,28 @@ def test_great_circle_pairs_across_the_antimeridian() -> None:
     assert pairs["distance_km"].iloc[0] == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize("decay", ["step", {10.0: 1.0, 30.0: 0.5}])
+def test_catchment_edge_is_decided_by_the_geodesic(decay) -> None:
+    # At the equator a north-south geodesic is shorter than the mean-sphere arc
+    # (M = 6335 km < 6371 km) and an east-west one longer (N = a = 6378 km): supply 0 at
+    # 29.99 km due north is inside a 30 km catchment, supply 1 at 30.01 km due east is not,
+    # while on the sphere it is the other way round.
+    lon0, lat0, _ = GEOD.fwd(0.0, 0.0, 0.0, 29_990.0)
+    lon1, lat1, _ = GEOD.fwd(0.0, 0.0, 90.0, 30_010.0)
+    supply = np.array([[lon0, lat0], [lon1, lat1]])
+    demand = np.array([[0.0, 0.0]])
+    geodesic = catchment_pairs(demand, supply, 30.0)
+    assert geodesic["supply_position"].tolist() == [0]
+    sphere = catchment_pairs(demand, supply, 30.0, distance="great_circle")
+    assert sphere["supply_position"].tolist() == [1]
+    # two_step_fca (which skips the exact geodesic away from weight breakpoints) agrees:
+    # only supply 0 serves the village, so A = capacity 3 / population 1.
+    out = two_step_fca(demand, supply, 30.0, decay=decay, supply_capacity=[3.0, 5.0])
+    assert out.iloc[0] == pytest.approx(3.0)
+    out_sphere = two_step_fca(demand, supply, 30.0, decay=decay, supply_capacity=[3.0, 5.0], distance="great_circle")
+    assert out_sphere.iloc[0] == pytest.approx(5.0)
+
+
 def test_hand_worked_two_step_fca() -> None:
     # Three villages on the equator at 0, 0.1 and 0.3 degrees (11.1 and 33.4 km apart),
     # one service at 0.05 degrees with capacity 2, catchment 20 km:

@@ -44,6 +44,7 @@ from tqdm.auto import tqdm
 
 from .distance import (
     EARTH_MEAN_RADIUS_KM,
+    WGS84_MAX_CURVATURE_RADIUS_KM,
     WGS84_MIN_CURVATURE_RADIUS_KM,
     DistanceKind,
     _geodesic_km_inplace,
@@ -121,6 +122,7 @@ def _catchment_pairs_lonlat(
 def _catchment_pair_chunks(
     d_lon: np.ndarray, d_lat: np.ndarray, s_lon: np.ndarray, s_lat: np.ndarray,
     radius_km: float, distance: DistanceKind, chunk_size: int, progress: bool,
+    breakpoints_km: np.ndarray | None = None,
 ) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
     """Yield ``(start, i_local, j, km)`` per chunk of demand points, in compact dtypes.
 
@@ -128,6 +130,13 @@ def _catchment_pair_chunks(
     the supply position, each in the smallest unsigned integer type that holds them
     (uint16 for chunks and supply sets below 65,536), so that a stored pair list costs
     little more than its distances.
+
+    ``breakpoints_km`` (geodesic only) declares that the caller needs ``km`` only up to
+    which interval between breakpoints it falls in (piecewise-constant weights: the step
+    catchment, E2SFCA zones). Then a pair's geodesic is computed only when a breakpoint
+    lies within its bounds ``[Rmin * arc, Rmax * arc]``; otherwise ``km`` is ``Rmin * arc``,
+    which falls in the same interval as the true geodesic, so weights and catchment
+    membership are exact.
     """
     if distance not in ("geodesic", "great_circle"):
         raise ValueError(f"distance must be 'geodesic' or 'great_circle', got {distance!r}")
@@ -148,7 +157,22 @@ def _catchment_pair_chunks(
         demand_tree = cKDTree(unit_vectors(d_lon[start:stop], d_lat[start:stop]))
         found = demand_tree.sparse_distance_matrix(supply_tree, chord, output_type="ndarray")
         i_local, j = found["i"].astype(i_type), found["j"].astype(j_type)
-        if distance == "geodesic":
+        if distance == "geodesic" and breakpoints_km is not None:
+            arc = 2.0 * np.arcsin(np.minimum(found["v"] / 2.0, 1.0))
+            del found
+            low = np.maximum(arc * (WGS84_MIN_CURVATURE_RADIUS_KM * (1 - 1e-9)) - 1e-9, 0.0)
+            high = arc * (WGS84_MAX_CURVATURE_RADIUS_KM * (1 + 1e-9)) + 1e-9
+            uncertain = np.searchsorted(breakpoints_km, low, "left") != np.searchsorted(
+                breakpoints_km, high, "right"
+            )
+            km = low
+            i = i_local[uncertain].astype(np.intp) + start
+            j_uncertain = j[uncertain]
+            km[uncertain] = _geodesic_km_inplace(
+                d_lon[i], d_lat[i], s_lon[j_uncertain], s_lat[j_uncertain], workers=-1
+            )
+            del i, j_uncertain, arc, high
+        elif distance == "geodesic":
             del found
             i = i_local.astype(np.intp) + start
             km = _geodesic_km_inplace(d_lon[i], d_lat[i], s_lon[j], s_lat[j], workers=-1)
@@ -345,8 +369,15 @@ def two_step_fca(
     # Gaussian, 4 for the step), so the peak memory stays far below a pair table.
     if pairs is None:
         stored = []
+        # Piecewise-constant weights need only which interval a distance falls in.
+        if decay == "step":
+            breakpoints = np.array([catchment_km])
+        elif isinstance(decay, Mapping):
+            breakpoints = np.unique(np.append(np.array(list(decay), dtype=float), catchment_km))
+        else:
+            breakpoints = None
         for start, i_local, j, km in _catchment_pair_chunks(
-            d_lon, d_lat, s_lon, s_lat, catchment_km, distance, chunk_size, progress
+            d_lon, d_lat, s_lon, s_lat, catchment_km, distance, chunk_size, progress, breakpoints
         ):
             weight = None if decay == "step" else decay_weights(km, decay, bandwidth_km)
             stored.append((start, i_local, j, weight))
