@@ -54,7 +54,8 @@ def _drop_blank_rows(cells: pd.DataFrame, row_numbers: np.ndarray) -> tuple[pd.D
     """Remove rows whose every cell is empty, keeping the true row numbers of the others."""
     if cells.shape[1] == 0:
         return cells, row_numbers, 0
-    blank = (cells.apply(lambda col: col.str.strip()) == "").all(axis=1).to_numpy()
+    # Exactly empty cells only: a row of spaces is not silently skipped, it is reported (no respondent id).
+    blank = (cells.to_numpy(dtype=object) == "").all(axis=1)
     return cells[~blank].reset_index(drop=True), row_numbers[~blank], int(blank.sum())
 
 
@@ -137,7 +138,7 @@ def read_csv_export(data: bytes, encoding: str | None = None) -> RawTable:
     separator = sniff_separator(text)
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=separator, header=None, dtype=str, keep_default_na=False,
+            io.StringIO(text), sep=separator, header=None, dtype=object, keep_default_na=False,
             na_filter=False, engine="c", skip_blank_lines=False,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
