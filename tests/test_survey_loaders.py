@@ -365,3 +365,10 @@ def test_blank_rows_counted_and_row_numbers_kept(cb, tmp_path):
     assert survey.report.rows_read == 2
     assert survey.responses["source_row"].tolist() == [2, 5]
     assert survey.report.rejected[["row", "column", "value"]].values.tolist() == [[5, "DS3", "x"]]
+
+
+def test_survey_repr_is_short_and_hides_free_text(cb, tmp_path):
+    text = "respondent_id,region,country,stakeholder,Comments\nA1,donegal,IE,sme,secret remark\n"
+    survey = load_survey(write(tmp_path, "r.csv", text), cb, include_free_text=True)
+    assert repr(survey) == ("Survey(innocap 1.0: 1 respondents from 1 file(s), 0 problem(s); "
+                            "free text loaded)")

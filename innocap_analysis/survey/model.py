@@ -188,6 +188,13 @@ class Survey:
     codebook: Codebook
     free_text: pd.DataFrame | None = None
 
+    def __repr__(self) -> str:
+        # Short on purpose: a notebook echoing a Survey must not print answers or free text.
+        files = len(self.report.files)
+        return (f"Survey({self.codebook.instrument} {self.codebook.version}: {len(self.responses)} respondents "
+                f"from {files} file(s), {len(self.report.rejected)} problem(s); "
+                f"free text {'loaded' if self.free_text is not None else 'not loaded'})")
+
     @property
     def item_ids(self) -> list[str]:
         return self.codebook.item_ids
