@@ -180,12 +180,11 @@ def simulate_responses(codebook: Codebook | None = None, seed: int = DEFAULT_SEE
         "role": pd.Categorical(role, categories=list(cb.profile["role"].levels)),
     })
     for item in cb.items:
-        responses[item.id] = pd.arrays.IntegerArray(codes[item.id].astype(np.int64), reasons[item.id] != None)  # noqa: E711
-    for qid, question in cb.multi_select.items():
+        responses[item.id] = pd.arrays.IntegerArray(codes[item.id].astype(np.int64), ~pd.isna(reasons[item.id]))
+    for question in cb.multi_select.values():
         for option in question.options:
-            p = np.array([BARRIER_PROBABILITY[s].get(option, 0.2) for s in stakeholder])
-            responses[question.column(option)] = pd.array(rng.random(n) < p, dtype="boolean")
-        del qid
+            p = pd.Series(stakeholder).map({s: BARRIER_PROBABILITY[s].get(option, 0.2) for s in stakeholders})
+            responses[question.column(option)] = pd.array(rng.random(n) < p.to_numpy(), dtype="boolean")
     missing_reasons = pd.DataFrame({item.id: pd.array(reasons[item.id], dtype="string") for item in cb.items})
     pii = _synthetic_pii(responses[cb.respondent_id], region, stakeholder, rng)
     return SyntheticSurvey(responses, missing_reasons, pii, seed)

@@ -149,3 +149,13 @@ def test_default_writes_register_manifest():
         entry = rows[f"raw/illustrative/{name}"]
         assert "seed 20260401" in entry["source"] and entry["licence"].startswith("CC0")
         assert "innocap data illustrative" in entry["derivation"]
+
+
+def test_cli_data_illustrative_to_other_folder_leaves_manifest(tmp_path, capsys):
+    from innocap_analysis.cli import main
+
+    manifest = config.DATA_MANIFEST.read_bytes()
+    assert main(["data", "illustrative", "--seed", "3", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(e[2] for e in synthetic.EXPORTS.values())
+    assert capsys.readouterr().out.count("wrote ") == 5
+    assert config.DATA_MANIFEST.read_bytes() == manifest
