@@ -1,0 +1,68 @@
+"""Glue the notebooks share: which survey files to load, and the caveat every survey output carries.
+
+Notebooks call :func:`load_evidence_survey` with the values of their ``parameters``
+cell. ``survey_paths=None`` means the illustrative (synthetic) partner exports shipped
+in ``data/raw/illustrative``; ``innocap build --survey ...`` injects the real paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from .plots.style import ILLUSTRATIVE_CAVEAT
+from .survey import Survey, load_survey
+
+#: File types the survey loaders read.
+EXPORT_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".xlsx", ".sav")
+
+REAL_DATA_NOTE = "Partners' real survey exports (confidential)."
+
+
+def illustrative_exports(directory: Path | None = None) -> list[Path]:
+    """The illustrative partner exports, in a fixed (sorted) order."""
+    directory = directory or config.ILLUSTRATIVE_SURVEY_DIR
+    paths = sorted(p for p in directory.iterdir() if p.suffix.lower() in EXPORT_SUFFIXES)
+    if not paths:
+        raise FileNotFoundError(f"no survey exports in {directory}; run 'innocap data illustrative'")
+    return paths
+
+
+def load_evidence_survey(
+    survey_paths: Sequence[str | Path] | None = None,
+    codebook_path: str | Path | None = None,
+) -> Survey:
+    """Load the survey for the evidence notebooks, keeping what is valid and reporting the rest.
+
+    Parameters
+    ----------
+    survey_paths
+        Partner exports; ``None`` loads the illustrative (synthetic) exports.
+    codebook_path
+        Instrument YAML; ``None`` is INNOCAP v1.
+    """
+    paths = illustrative_exports() if survey_paths is None else [Path(p) for p in survey_paths]
+    return load_survey(paths, codebook=codebook_path, errors="report")
+
+
+def data_note(illustrative: bool) -> str:
+    """The sentence every survey figure caption and table caption ends with."""
+    return ILLUSTRATIVE_CAVEAT if illustrative else REAL_DATA_NOTE
+
+
+def publishable_rejections(survey: Survey) -> pd.DataFrame:
+    """The loader's rejection log, fit for publication.
+
+    Values in the respondent-id column are withheld (they can link back to a person in
+    the partner's survey tool); every other column of the log is kept: file, row,
+    column, value, reason and action.
+    """
+    log = survey.report.rejected.copy()
+    id_column = survey.codebook.respondent_id
+    is_id = log["column"].astype("string").eq(id_column).fillna(False).to_numpy()
+    log["value"] = log["value"].astype("string")
+    log.loc[is_id, "value"] = "(id withheld)"
+    return log.reset_index(drop=True)

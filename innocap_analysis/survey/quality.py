@@ -1,0 +1,134 @@
+"""Data-quality tables of a loaded survey: what happened per file, who answered, what is missing.
+
+Every table that counts respondents by group goes through
+:func:`~innocap_analysis.survey.privacy.suppress_small_cells` before it is returned.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import config
+from .model import Survey
+from .privacy import suppress_small_cells
+
+#: Missing-answer kinds, in the order tables show them. ``not_asked`` marks items routed
+#: away from a respondent (e.g. supply items for the public sector): not missing data.
+MISSING_KINDS: tuple[str, ...] = ("dont_know", "not_applicable", "blank", "invalid")
+
+
+def validation_summary(survey: Survey) -> pd.DataFrame:
+    """One row per partner file: rows read, kept and rejected, cells set to NA, columns dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``file, format, encoding, rows_read, rows_kept, rows_rejected,
+        cells_set_na, pii_columns_dropped, unmatched_columns``; every input row is
+        either in ``rows_kept`` or in ``rows_rejected`` (checked, not assumed).
+    """
+    report = survey.report
+    files = report.files[["file", "format", "encoding", "rows_read", "rows_kept"]].copy()
+    rejected = report.rejected
+    dropped_rows = rejected[rejected["action"].str.contains("row", na=False)].groupby("file")["row"].nunique()
+    cells_na = rejected[rejected["action"].str.contains("cell", na=False)].groupby("file").size()
+    dropped = report.dropped_columns
+    pii = dropped[dropped["reason"].str.startswith("PII", na=False)].groupby("file").size()
+    unmatched = dropped[~dropped["reason"].str.startswith("PII", na=False)].groupby("file").size()
+    files["rows_rejected"] = files["file"].map(dropped_rows).fillna(0).astype("int64")
+    files["cells_set_na"] = files["file"].map(cells_na).fillna(0).astype("int64")
+    files["pii_columns_dropped"] = files["file"].map(pii).fillna(0).astype("int64")
+    files["unmatched_columns"] = files["file"].map(unmatched).fillna(0).astype("int64")
+    unaccounted = files["rows_read"] - files["rows_kept"] - files["rows_rejected"]
+    if "blank_rows" in report.files:
+        unaccounted = unaccounted - report.files["blank_rows"].to_numpy()
+        files["blank_rows"] = report.files["blank_rows"].to_numpy()
+    if (unaccounted != 0).any():
+        bad = files.loc[unaccounted != 0, "file"].tolist()
+        raise AssertionError(f"rows not accounted for in {bad}: read != kept + rejected (+ blank)")
+    return files.reset_index(drop=True)
+
+
+def response_counts(
+    survey: Survey,
+    rows: str = "region",
+    columns: str = "stakeholder",
+    min_n: int = config.MIN_CELL_SIZE,
+) -> pd.DataFrame:
+    """Respondents by two profile fields, with cells below ``min_n`` suppressed.
+
+    Totals are computed from the suppressed cells (so a masked cell cannot be recovered
+    by subtraction) and are marked as lower bounds where a cell in the row is masked.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per level of ``rows``; one column per level of ``columns`` plus
+        ``total_published``; masked cells are ``<NA>``.
+    """
+    table = pd.crosstab(survey.responses[rows], survey.responses[columns])
+    table.columns = table.columns.astype(str)
+    table.index = table.index.astype(str)
+    table.columns.name = None
+    masked = suppress_small_cells(table.astype("Int64"), min_n=min_n, count_column=None)
+    masked["total_published"] = masked.sum(axis=1, skipna=True).astype("Int64")
+    masked["any_suppressed"] = masked.drop(columns="total_published").isna().any(axis=1)
+    masked.index.name = rows
+    return masked
+
+
+def missingness_by_item(survey: Survey, min_n: int = config.MIN_CELL_SIZE) -> pd.DataFrame:
+    """Per item: respondents asked, and the share of each kind of missing answer.
+
+    Respondents to whom the item was not routed (``not_asked``) are excluded from the
+    denominator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``item, dimension, role, n_asked, answered`` and one share per
+        :data:`MISSING_KINDS`; items asked of fewer than ``min_n`` respondents are masked.
+    """
+    reasons = survey.missing_reasons
+    items = survey.codebook.items
+    ids = [item.id for item in items if item.id in reasons.columns]
+    long = reasons[ids].melt(var_name="item", value_name="reason")
+    long["reason"] = long["reason"].fillna("answered")
+    asked = long[long["reason"] != "not_asked"]
+    counts = pd.crosstab(asked["item"], asked["reason"]).reindex(ids, fill_value=0)
+    n_asked = counts.sum(axis=1)
+    out = pd.DataFrame({"item": ids, "n": n_asked.to_numpy()})
+    meta = {item.id: item for item in items}
+    out.insert(1, "dimension", [meta[i].dimension for i in ids])
+    out.insert(2, "role", [meta[i].role for i in ids])
+    for kind in ("answered", *MISSING_KINDS):
+        share = counts[kind] / n_asked if kind in counts else 0.0 * n_asked
+        out[f"share_{kind}"] = pd.Series(share).to_numpy()
+    return suppress_small_cells(out.rename(columns={"n": "n"}), min_n=min_n).rename(columns={"n": "n_asked"})
+
+
+def missingness_by_group(
+    survey: Survey, by: str = "region", min_n: int = config.MIN_CELL_SIZE
+) -> pd.DataFrame:
+    """Share of don't-know and blank answers per group, over all items asked of it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``<by>, n`` (respondents), ``answers_asked`` and one share per
+        :data:`MISSING_KINDS`; groups smaller than ``min_n`` respondents are masked.
+    """
+    ids = [item.id for item in survey.codebook.items if item.id in survey.missing_reasons.columns]
+    reasons = survey.missing_reasons[ids].copy()
+    reasons[by] = survey.responses[by].astype(str).to_numpy()
+    long = reasons.melt(id_vars=by, var_name="item", value_name="reason")
+    long["reason"] = long["reason"].fillna("answered")
+    asked = long[long["reason"] != "not_asked"]
+    counts = pd.crosstab(asked[by], asked["reason"])
+    total = counts.sum(axis=1)
+    out = pd.DataFrame({by: counts.index.astype(str)})
+    out["n"] = survey.responses[by].astype(str).value_counts().reindex(out[by]).to_numpy()
+    out["answers_asked"] = total.to_numpy()
+    for kind in MISSING_KINDS:
+        out[f"share_{kind}"] = (counts[kind] / total).to_numpy() if kind in counts else 0.0
+    return suppress_small_cells(out, min_n=min_n)
