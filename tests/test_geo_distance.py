@@ -12,8 +12,10 @@ from innocap_analysis.geography.distance import (
     EARTH_MEAN_RADIUS_KM,
     WGS84_MAX_CURVATURE_RADIUS_KM,
     WGS84_MIN_CURVATURE_RADIUS_KM,
+    ellipsoid_xyz_km,
     great_circle_km,
     nearest_service,
+    short_geodesic_km,
 )
 
 GEOD = Geod(ellps="WGS84")
@@ -242,3 +244,20 @@ def test_property_geodesic_nearest_equals_brute_force_with_duplicates_and_antipo
         assert (result["supply_position"].to_numpy(dtype=int)[tied_exactly] == lowest[tied_exactly]).all()
 
     check()
+
+
+@pytest.mark.parametrize(("max_km", "tolerance_km"), [(1.0, 1e-11), (30.0, 1e-11), (100.0, 1e-9)])
+def test_short_geodesic_matches_geod_to_nanometres(max_km: float, tolerance_km: float) -> None:
+    # Random starts everywhere (poles, antimeridian included), random azimuths and lengths.
+    rng = np.random.default_rng(int(max_km))
+    n = 100_000
+    lon = rng.uniform(-180, 180, n)
+    lat = np.degrees(np.arcsin(rng.uniform(-1, 1, n)))
+    lat[:200], lat[200:400], lon[400:600] = 90.0, rng.uniform(-90, -89.99, 200), 179.999
+    lon2, lat2, _ = GEOD.fwd(lon, lat, rng.uniform(0, 360, n), rng.uniform(0, max_km * 1000, n))
+    estimate = short_geodesic_km(ellipsoid_xyz_km(lon, lat), ellipsoid_xyz_km(lon2, lat2), workers=-1)
+    _, _, metres = GEOD.inv(lon, lat, lon2, lat2)
+    assert np.abs(estimate - np.asarray(metres) / 1000).max() < tolerance_km
+    # The curvature term matters: the plain chord is off by far more.
+    chord = np.linalg.norm(ellipsoid_xyz_km(lon, lat) - ellipsoid_xyz_km(lon2, lat2), axis=0)
+    assert np.abs(chord - np.asarray(metres) / 1000).max() > 100 * tolerance_km

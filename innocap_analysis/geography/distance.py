@@ -57,6 +57,9 @@ __all__ = [
     "unit_vectors",
     "great_circle_km",
     "geodesic_km",
+    "ellipsoid_xyz_km",
+    "short_geodesic_km",
+    "SHORT_GEODESIC_MAX_KM",
     "nearest_service",
 ]
 
@@ -246,6 +249,86 @@ def _geodesic_km_inplace(
             list(pool.map(inverse, [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]))
     lon2 /= 1000.0
     return lon2
+
+
+#: Longest chord (km) for which :func:`short_geodesic_km` is used; beyond, ``Geod.inv``.
+SHORT_GEODESIC_MAX_KM: float = 100.0
+_E2 = _GEOD.es
+
+
+def ellipsoid_xyz_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Earth-centred Cartesian coordinates (km) of points on the WGS84 ellipsoid, shape ``(3, n)``."""
+    lon_r, lat_r = np.radians(lon), np.radians(lat)
+    sin_lat, cos_lat = np.sin(lat_r), np.cos(lat_r)
+    prime_vertical = _A_KM / np.sqrt(1.0 - _E2 * sin_lat * sin_lat)
+    return np.stack(
+        (
+            prime_vertical * cos_lat * np.cos(lon_r),
+            prime_vertical * cos_lat * np.sin(lon_r),
+            prime_vertical * (1.0 - _E2) * sin_lat,
+        )
+    )
+
+
+def short_geodesic_km(p: np.ndarray, q: np.ndarray, workers: int = 1) -> np.ndarray:
+    """WGS84 geodesic length (km) of short lines from the chord and the curvature at the midpoint.
+
+    Parameters
+    ----------
+    p, q
+        Points on the ellipsoid from :func:`ellipsoid_xyz_km`, shape ``(3, k)``, paired
+        column by column. Chords up to :data:`SHORT_GEODESIC_MAX_KM`.
+    workers
+        Threads (numpy releases the GIL in its loops); -1 for all cores.
+
+    Returns
+    -------
+    numpy.ndarray
+        Geodesic lengths (km).
+
+    Notes
+    -----
+    A geodesic has no geodesic curvature, so its curvature as a space curve is the normal
+    curvature of the ellipsoid in its direction, ``1/rho = cos^2(alpha)/M + sin^2(alpha)/N``
+    (Euler's theorem; ``M``, ``N`` the meridional and prime-vertical radii at latitude
+    ``phi``, ``alpha`` the azimuth). Evaluated at the midpoint of the line (the normal of the
+    chord midpoint, the chord direction for ``alpha``), the osculating circle gives
+    ``s = 2 rho asin(c / (2 rho))`` for a chord ``c``. Taking the curvature at the midpoint
+    cancels the odd-order terms of its variation; the remaining error is of order
+    ``e^2 (s/R)^4 s``: under a micrometre at 100 km and a few nanometres at 30 km, checked
+    against ``pyproj.Geod`` (Karney 2013) in the test suite. It costs a fraction of
+    ``Geod.inv`` because it is a few vectorised arithmetic operations per pair.
+    """
+    k = p.shape[1]
+    if k == 0:
+        return np.zeros(0)
+    threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
+    threads = min(threads, max(1, k // _MIN_PAIRS_PER_THREAD))
+    if threads > 1:
+        bounds = np.linspace(0, k, threads + 1).astype(int)
+        parts = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        with ThreadPoolExecutor(threads) as pool:
+            return np.concatenate(list(pool.map(lambda part: short_geodesic_km(p[:, part], q[:, part]), parts)))
+    chord_vec = q - p
+    chord = np.sqrt(np.einsum("ij,ij->j", chord_vec, chord_vec))
+    mid = (p + q) * 0.5
+    # Surface normal at the midpoint: the gradient of x^2/a^2 + y^2/a^2 + z^2/b^2.
+    normal = mid
+    normal[2] *= 1.0 / (1.0 - _E2)
+    normal /= np.sqrt(np.einsum("ij,ij->j", normal, normal))
+    sin2_lat = normal[2] * normal[2]
+    cos2_lat = 1.0 - sin2_lat
+    direction = chord_vec / np.where(chord > 0.0, chord, 1.0)
+    along_normal = np.einsum("ij,ij->j", direction, normal)
+    # Northward component of the direction: e_N = (-sin(phi) n_xy, cos(phi)) with n_xy = n / cos(phi).
+    north = (cos2_lat * direction[2] - normal[2] * (normal[0] * direction[0] + normal[1] * direction[1]))
+    tangent2 = np.maximum(1.0 - along_normal * along_normal, 1e-300)
+    cos2_azimuth = np.clip(north * north / (np.maximum(cos2_lat, 1e-300) * tangent2), 0.0, 1.0)
+    w2 = 1.0 - _E2 * sin2_lat
+    meridional = _A_KM * (1.0 - _E2) / (w2 * np.sqrt(w2))
+    prime_vertical = _A_KM / np.sqrt(w2)
+    rho = 1.0 / (cos2_azimuth / meridional + (1.0 - cos2_azimuth) / prime_vertical)
+    return 2.0 * rho * np.arcsin(np.minimum(chord / (2.0 * rho), 1.0))
 
 
 # ---------------------------------------------------------------------------- nearest
