@@ -127,7 +127,7 @@ def _object_strings(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[column].astype(object).to_numpy(copy=True)
         values[pd.isna(values)] = ""
         out[column] = np.array([v if type(v) is str else str(v) for v in values], dtype=object)
-    return pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame(out, index=frame.index, dtype=object)
 
 
 def read_csv_export(data: bytes, encoding: str | None = None) -> RawTable:
@@ -180,22 +180,43 @@ def read_sav_export(path: Path) -> RawTable:
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError types
         raise ExportReadError(f"cannot read SPSS file: {exc}") from exc
     labels = meta.variable_value_labels or {}
-    columns = {}
-    for index, name in enumerate(frame.columns):
-        values = frame[name]
-        value_labels = labels.get(name, {})
-        if value_labels:
-            # Value labels carry the meaning; a code without a label stays a code.
-            mapped = values.map(value_labels)
-            values = mapped.astype(object).where(mapped.notna(), values.astype(object))
-        columns[index] = values
-    cells = pd.DataFrame(columns, index=frame.index)
+    columns = {index: _sav_column_text(frame[name], labels.get(name, {})) for index, name in enumerate(frame.columns)}
+    cells = pd.DataFrame(columns, index=frame.index, dtype=object)  # object: no Arrow round trip
     headers = [[str(name)] + ([str(label)] if label else [])
                for name, label in zip(frame.columns, meta.column_labels or [None] * len(frame.columns),
                                       strict=True)]
-    cells = _object_strings(cells)
-    # Numeric SPSS codes come back as floats (4.0); the loader reads integral floats as codes.
     return RawTable(headers, cells, np.arange(len(cells)) + 1, "sav", encoding=str(meta.file_encoding or ""))
+
+
+def _code_text(values: np.ndarray) -> np.ndarray:
+    """Numeric SPSS values as text: integral values without ``.0`` (they are codes), NaN as ""."""
+    values = np.asarray(values, dtype=float)
+    missing = np.isnan(values)
+    filled = np.where(missing, 0.0, values)
+    integral = filled == np.floor(filled)
+    text = np.where(integral, np.abs(filled).astype(np.int64).astype(str), filled.astype(str)).astype(object)
+    negative = integral & (filled < 0)
+    text[negative] = "-" + text[negative]
+    text[missing] = ""
+    return text
+
+
+def _sav_column_text(values: pd.Series, value_labels: dict) -> np.ndarray:
+    """One SPSS variable as export text: its value label where one exists, else the value itself.
+
+    Works on the distinct values only (a survey variable has a handful), then maps back.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)  # missing -> -1
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        texts = list(_code_text(np.asarray(uniques, dtype=float)))
+        keys = {_code_text(np.array([float(k)]))[0]: str(v) for k, v in value_labels.items()
+                if isinstance(k, int | float)}
+    else:
+        texts = [str(u) for u in uniques]
+        keys = {str(k): str(v) for k, v in value_labels.items()}
+    # Value labels carry the meaning; a code without a label stays a code.
+    texts = [keys.get(t, t) for t in texts]
+    return np.array([*texts, ""], dtype=object)[codes]
 
 
 def read_export(path: str | Path, sheet: str | int | None = None, encoding: str | None = None) -> RawTable:
