@@ -433,6 +433,12 @@ def write_illustrative_exports(out_dir: str | Path | None = None, seed: int | No
     return paths
 
 
+def illustrative_export_paths(out_dir: str | Path | None = None) -> list[Path]:
+    """Paths of the five illustrative partner exports (the data card ``README.md`` excluded)."""
+    folder = Path(out_dir) if out_dir is not None else config.ILLUSTRATIVE_SURVEY_DIR
+    return [folder / name for _, _, name in EXPORTS.values()]
+
+
 def _register(paths: list[Path], seed: int) -> None:
     command = "innocap data illustrative" + ("" if seed == DEFAULT_SEED else f" --seed {seed}")
     entries = {

@@ -159,3 +159,11 @@ def test_cli_data_illustrative_to_other_folder_leaves_manifest(tmp_path, capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(e[2] for e in synthetic.EXPORTS.values())
     assert capsys.readouterr().out.count("wrote ") == 5
     assert config.DATA_MANIFEST.read_bytes() == manifest
+
+
+def test_load_illustrative_survey_reads_the_committed_files():
+    from innocap_analysis.survey import load_illustrative_survey
+
+    survey = load_illustrative_survey()
+    assert survey.report.files["file"].tolist() == [e[2] for e in synthetic.EXPORTS.values()]
+    assert survey.report.rows_kept == len(synthetic.illustrative_truth().responses)

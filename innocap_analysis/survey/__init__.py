@@ -1,11 +1,12 @@
 """The survey data layer: instrument codebook, loaders for partner exports, validation, privacy.
 
 >>> from innocap_analysis.survey import load_codebook, load_survey
->>> survey = load_survey(sorted(config.ILLUSTRATIVE_SURVEY_DIR.glob("*.*")))  # doctest: +SKIP
+>>> survey = load_survey(["fi_export.csv", "se_export.xlsx"], errors="report")  # doctest: +SKIP
+>>> survey = load_illustrative_survey()  # the synthetic partner exports  # doctest: +SKIP
 """
 
 from .codebook import Codebook, CodebookError, Item, MultiSelect, ProfileField, Scale, load_codebook
-from .loaders import load_survey, normalise_text
+from .loaders import load_illustrative_survey, load_survey, normalise_text
 from .model import Issue, LoadReport, Survey, SurveyValidationError
 from .privacy import pseudonymise, suppress_small_cells
 
@@ -21,6 +22,7 @@ __all__ = [
     "Survey",
     "SurveyValidationError",
     "load_codebook",
+    "load_illustrative_survey",
     "load_survey",
     "normalise_text",
     "pseudonymise",

@@ -719,3 +719,16 @@ def load_survey(
     if errors == "raise" and issues:
         raise SurveyValidationError(issues, report)
     return Survey(responses, missing_reasons, report, codebook, free_text)
+
+
+def load_illustrative_survey(errors: Literal["raise", "report"] = "report", **kwargs) -> Survey:
+    """Load the committed illustrative (synthetic) partner exports through :func:`load_survey`.
+
+    ``errors="report"`` by default because the exports deliberately contain a duplicate
+    submission and an out-of-range code (see ``data/raw/illustrative/README.md``).
+    Keyword arguments go to :func:`load_survey`.
+    """
+    from ..synthetic import illustrative_export_paths
+
+    return load_survey(illustrative_export_paths(), errors=errors, **kwargs)
+

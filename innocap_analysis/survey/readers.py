@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 CSV_SEPARATORS = (",", ";", "\t")
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls
 
 
 class ExportReadError(Exception):

@@ -36,10 +36,12 @@ def cli_validate(
     survey = load_survey(list(paths), codebook=cb, errors="report")
     report = survey.report
     unreadable = bool(report.rejected["reason"].str.startswith("unreadable").any())
-    if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(report.format_text())
+    text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if as_json else report.format_text()
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `innocap validate ... | head`: not a data problem, no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if unreadable:
         return EXIT_USAGE
     return EXIT_OK if report.ok else EXIT_INVALID
