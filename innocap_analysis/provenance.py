@@ -82,15 +82,20 @@ def record_output(path: str | os.PathLike[str], kind: str, caption: str = "") ->
 class SavedFiles(list):
     """The paths an output call wrote; shown by file name only.
 
-    A notebook cell that ends with ``save_figure(...)`` displays this. Showing names
-    rather than absolute paths keeps stored notebook outputs identical across machines
-    and build folders.
+    A notebook cell that ends with ``save_figure(...)`` displays this: the file names as
+    text (not absolute paths, so stored outputs are identical across machines and build
+    folders) and, when a PNG was written, that very PNG, so the notebook shows exactly
+    the published figure.
     """
 
     def __repr__(self) -> str:
         return "saved: " + ", ".join(Path(p).name for p in self)
 
     _repr_pretty_ = None  # let IPython fall back to __repr__
+
+    def _repr_png_(self) -> bytes | None:
+        pngs = [Path(p) for p in self if Path(p).suffix == ".png"]
+        return pngs[0].read_bytes() if pngs else None
 
 
 @dataclass(frozen=True)

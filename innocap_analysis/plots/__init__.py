@@ -7,10 +7,12 @@ Use :func:`use_style` (or the context manager :func:`style`) before plotting and
 
 from .style import (
     ATTRIBUTION_GEO,
+    DISPLAY_LABELS,
     ILLUSTRATIVE_CAVEAT,
     PALETTE,
     STAKEHOLDER_COLOURS,
     add_caption,
+    display_label,
     save_figure,
     style,
     use_style,
@@ -18,10 +20,12 @@ from .style import (
 
 __all__ = [
     "ATTRIBUTION_GEO",
+    "DISPLAY_LABELS",
     "ILLUSTRATIVE_CAVEAT",
     "PALETTE",
     "STAKEHOLDER_COLOURS",
     "add_caption",
+    "display_label",
     "save_figure",
     "style",
     "use_style",

@@ -24,6 +24,29 @@ from .. import config, provenance
 PALETTE: list[str] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 STAKEHOLDER_COLOURS: dict[str, str] = {"public_sector": "#0072B2", "sme": "#E69F00", "hei_research": "#009E73"}
 
+#: Display names for the keys used in data (regions, stakeholder types, dimensions).
+DISPLAY_LABELS: dict[str, str] = {
+    "donegal": "Donegal",
+    "vasternorrland": "Västernorrland",
+    "south_savo": "South Savo",
+    "south_iceland": "South Iceland",
+    "newfoundland_labrador": "Newfoundland & Labrador",
+    "public_sector": "Public sector",
+    "sme": "SME",
+    "hei_research": "University / research",
+    "digital_solutions": "Digital solutions",
+    "procurement": "Procurement of innovation",
+    "delivery_models": "Delivery models",
+    "skills": "Skills",
+}
+
+
+def display_label(key: object) -> str:
+    """A reader-facing name for a data key (``south_savo`` -> ``South Savo``)."""
+    text = str(key)
+    return DISPLAY_LABELS.get(text, text.replace("_", " "))
+
+
 ATTRIBUTION_GEO = (
     "Boundaries: © EuroGeographics for the administrative boundaries (GISCO, Eurostat); "
     "Made with Natural Earth. Statistics: Source: Eurostat. Places: GeoNames (CC BY 4.0)."
@@ -99,8 +122,9 @@ def save_figure(
     *,
     directory: str | os.PathLike[str] | None = None,
     caption: str = "",
+    footnote: str = "",
     formats: Sequence[str] = FIGURE_FORMATS,
-    close: bool = False,
+    close: bool = True,
 ) -> list[Path]:
     """Save ``fig`` as ``<name>.png`` and ``<name>.svg``, byte-identically across runs.
 
@@ -113,12 +137,16 @@ def save_figure(
     caption
         One or two sentences for the evidence report and ``figures/MANIFEST.csv``:
         what is shown, the data source, and the illustrative-data caveat where it applies.
+    footnote
+        Text drawn into the image under the figure, e.g. the illustrative-data caveat, so
+        that the figure carries it even when shown without its caption.
     directory
         Output folder; by default the build's folder (see :func:`figures_directory`).
     formats
         File formats to write.
     close
-        Close the figure afterwards. Off by default so that a notebook still shows it.
+        Close the figure afterwards (default). In a notebook the returned object displays
+        the saved PNG itself, so the figure is shown once, exactly as published.
 
     Returns
     -------
@@ -129,6 +157,8 @@ def save_figure(
         raise ValueError(f"figure name must be a plain file stem, got {name!r}")
     out_dir = figures_directory(directory)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if footnote:
+        add_caption(fig, footnote, y=0.0)
     written = []
     with mpl.rc_context({"svg.hashsalt": RC_PARAMS["svg.hashsalt"], "svg.fonttype": "path"}):
         for fmt in formats:

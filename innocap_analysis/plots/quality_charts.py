@@ -1,0 +1,115 @@
+"""Charts of survey data quality and awareness: response counts, missing answers, shares with intervals.
+
+Each function takes a table that has already been through small-cell suppression and
+returns a Figure; suppressed cells are drawn as gaps and labelled, never as zeros.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .style import PALETTE, STAKEHOLDER_COLOURS, add_caption, display_label, style
+
+_MISSING_COLOURS = {"dont_know": PALETTE[1], "not_applicable": PALETTE[4], "blank": "#999999", "invalid": PALETTE[5]}
+
+
+def response_counts_chart(counts: pd.DataFrame, *, caption: str = "", title: str = "Respondents") -> Figure:
+    """Grouped horizontal bars of respondents per region (rows) and stakeholder type (columns).
+
+    Parameters
+    ----------
+    counts
+        Output of :func:`innocap_analysis.survey.quality.response_counts`; ``<NA>`` cells
+        (suppressed) are labelled "<n" instead of drawn.
+    """
+    groups = [c for c in counts.columns if c not in ("total_published", "any_suppressed")]
+    values = counts[groups].astype("Float64")
+    y = np.arange(len(values))
+    height = 0.8 / max(len(groups), 1)
+    with style():
+        fig, ax = plt.subplots(figsize=(7, 0.6 + 0.55 * len(values) * max(len(groups), 1) / 2))
+        for i, group in enumerate(groups):
+            col = values[group]
+            pos = y + (i - (len(groups) - 1) / 2) * height
+            shown = col.fillna(0).to_numpy(dtype=float)
+            ax.barh(pos, shown, height=height * 0.95, color=STAKEHOLDER_COLOURS.get(group, PALETTE[i % 8]),
+                    label=display_label(group))
+            for p, v, masked in zip(pos, shown, col.isna().to_numpy(), strict=True):
+                ax.text(v + 0.3, p, "suppressed" if masked else f"{v:.0f}", va="center", fontsize=7)
+        ax.set_yticks(y, [display_label(i) for i in values.index])
+        ax.invert_yaxis()
+        ax.set_xlabel("respondents")
+        ax.set_title(title)
+        ax.legend(loc="lower right")
+        if caption:
+            add_caption(fig, caption)
+    return fig
+
+
+def missingness_chart(missing: pd.DataFrame, *, caption: str = "", title: str = "Missing answers by item") -> Figure:
+    """Stacked bars of the share of each kind of missing answer per item.
+
+    Parameters
+    ----------
+    missing
+        Output of :func:`innocap_analysis.survey.quality.missingness_by_item` (columns
+        ``item`` and ``share_<kind>``).
+    """
+    kinds = [k for k in _MISSING_COLOURS if f"share_{k}" in missing and missing[f"share_{k}"].fillna(0).gt(0).any()]
+    with style():
+        fig, ax = plt.subplots(figsize=(8, 3.2))
+        x = np.arange(len(missing))
+        bottom = np.zeros(len(missing))
+        for kind in kinds:
+            share = 100 * missing[f"share_{kind}"].astype("Float64").fillna(0).to_numpy(dtype=float)
+            ax.bar(x, share, bottom=bottom, color=_MISSING_COLOURS[kind], label=kind.replace("_", " ").replace("dont", "don't"), width=0.8)
+            bottom += share
+        ax.set_xticks(x, missing["item"].astype(str), rotation=90, fontsize=6.5)
+        ax.set_ylabel("% of respondents asked")
+        ax.set_ylim(0, max(float(bottom.max()), 1.0) * 1.3)
+        ax.set_title(title)
+        ax.legend(ncol=len(kinds), loc="upper right", handlelength=1)
+        if caption:
+            add_caption(fig, caption, y=-0.08)
+    return fig
+
+
+def share_interval_chart(
+    shares: pd.DataFrame,
+    *,
+    by: str = "region",
+    share: str = "share",
+    low: str = "ci_low",
+    high: str = "ci_high",
+    xlabel: str = "share (%)",
+    title: str = "",
+    caption: str = "",
+) -> Figure:
+    """Dot-and-interval chart of a share per group (e.g. awareness with Wilson intervals).
+
+    Shares are proportions (0-1) and are drawn in percent; suppressed rows (``<NA>``) are
+    labelled and not drawn.
+    """
+    data = shares.reset_index(drop=True)
+    y = np.arange(len(data))
+    est = 100 * data[share].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    lo = 100 * data[low].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    hi = 100 * data[high].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    with style():
+        fig, ax = plt.subplots(figsize=(6.5, 0.7 + 0.45 * len(data)))
+        ok = ~np.isnan(est)
+        ax.hlines(y[ok], lo[ok], hi[ok], color=PALETTE[0], linewidth=2)
+        ax.plot(est[ok], y[ok], "o", color=PALETTE[0])
+        for yy in y[~ok]:
+            ax.text(1, yy, "suppressed (small group)", va="center", fontsize=7, color="#666666")
+        ax.set_yticks(y, [display_label(v) for v in data[by]])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_xlabel(xlabel)
+        ax.set_title(title)
+        if caption:
+            add_caption(fig, caption, y=-0.05)
+    return fig

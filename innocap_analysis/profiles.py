@@ -1,0 +1,101 @@
+"""Capability profiles: group means, their heatmap layout, Likert counts and pairwise tests per dimension.
+
+Thin compositions of :mod:`innocap_analysis.demand_supply`, :mod:`innocap_analysis.compare`
+and :mod:`innocap_analysis.scoring` that the notebooks call, so that the notebooks
+hold no analysis logic. Every group table is suppressed below the minimum cell size.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import config
+from .compare import pairwise_comparisons
+from .demand_supply import role_means
+from .scoring import item_response_counts
+from .survey import Survey, suppress_small_cells
+
+
+def capability_by_group(
+    scores: pd.DataFrame,
+    by: str = "region",
+    *,
+    role: str = "capability",
+    stakeholders: list[str] | None = None,
+    min_n: int = config.MIN_CELL_SIZE,
+) -> pd.DataFrame:
+    """Mean 0-100 score per group and dimension with a t 95% interval, small groups suppressed.
+
+    Parameters
+    ----------
+    scores
+        Output of :func:`innocap_analysis.scoring.score_dimensions`.
+    by
+        Profile column to group by (``region``, ``stakeholder``, ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<by>, dimension, n, mean, ci_low, ci_high, suppressed``.
+    """
+    means = role_means(scores, role, by=(by,), stakeholders=stakeholders)
+    return suppress_small_cells(means, min_n=min_n)
+
+
+def heatmap_layout(group_means: pd.DataFrame, by: str = "region") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pivot a tidy group-mean table into (means, n) wide tables: rows ``by``, columns dimensions.
+
+    Row and column order follow their first appearance in the tidy table.
+    """
+    rows = list(dict.fromkeys(group_means[by].astype(str)))
+    cols = list(dict.fromkeys(group_means["dimension"].astype(str)))
+    tidy = group_means.assign(**{by: group_means[by].astype(str), "dimension": group_means["dimension"].astype(str)})
+    means = tidy.pivot(index=by, columns="dimension", values="mean").reindex(index=rows, columns=cols)
+    n = tidy.pivot(index=by, columns="dimension", values="n").reindex(index=rows, columns=cols)
+    return means.astype("Float64").astype(float), n
+
+
+def dimension_items(survey: Survey, dimension: str, role: str = "capability") -> list[str]:
+    """Ids of a dimension's items of one role, in codebook order."""
+    return [item.id for item in survey.codebook.items_for(dimension=dimension, role=role)]
+
+
+def scale_labels(survey: Survey, scale: str, language: str = "en") -> dict[int, str]:
+    """Ordered ``code -> label`` of a codebook scale in one language."""
+    levels = survey.codebook.scales[scale].levels
+    return {int(code): labels[language] for code, labels in sorted(levels.items())}
+
+
+def likert_counts(survey: Survey, dimension: str, role: str = "capability", by: list[str] | None = None,
+                  min_n: int = config.MIN_CELL_SIZE) -> pd.DataFrame:
+    """Answer counts of a dimension's items for a Likert chart (see :func:`item_response_counts`).
+
+    Items answered by fewer than ``min_n`` respondents (all categories together) are removed
+    rather than drawn from a handful of answers.
+    """
+    counts = item_response_counts(survey, dimension_items(survey, dimension, role), by=by)
+    keys = ["item", *(by or [])]
+    totals = counts.groupby(keys, observed=True)["count"].transform("sum")
+    return counts[totals >= min_n].reset_index(drop=True)
+
+
+def pairwise_by_dimension(
+    scores: pd.DataFrame,
+    group: str = "region",
+    *,
+    role: str = "capability",
+    method: str = "mannwhitney",
+    min_n: int = config.MIN_CELL_SIZE,
+) -> pd.DataFrame:
+    """Pairwise group comparisons (Mann-Whitney or Dunn, Cliff's delta, Holm/BH) within each dimension.
+
+    The p-value adjustment is done within each dimension's family of pairs, as in
+    :func:`innocap_analysis.compare.pairwise_comparisons`.
+    """
+    selected = scores[(scores["role"] == role) & scores["score_0_100"].notna()]
+    tables = [
+        pairwise_comparisons(part, "score_0_100", group, method=method, min_n=min_n).assign(dimension=dim)
+        for dim, part in selected.groupby("dimension", sort=False)
+    ]
+    out = pd.concat(tables, ignore_index=True)
+    return out[["dimension", *[c for c in out.columns if c != "dimension"]]]

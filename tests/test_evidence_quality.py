@@ -1,0 +1,130 @@
+"""Survey quality tables, capability profiles and the notebook glue, on hand-made exports."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from innocap_analysis import evidence, profiles  # noqa: E402
+from innocap_analysis.plots import save_figure  # noqa: E402
+from innocap_analysis.plots.quality_charts import missingness_chart, response_counts_chart  # noqa: E402
+from innocap_analysis.scoring import score_dimensions  # noqa: E402
+from innocap_analysis.survey import load_codebook, load_survey  # noqa: E402
+from innocap_analysis.survey.quality import (  # noqa: E402
+    missingness_by_group,
+    missingness_by_item,
+    response_counts,
+    validation_summary,
+)
+
+CODEBOOK = load_codebook()
+ITEMS = [item.id for item in CODEBOOK.items if item.role == "capability"]  # all on the agree5 scale
+
+
+def _export(path, rows):
+    """rows: list of (id, region, stakeholder, answer for every capability item); other items blank."""
+    region_country = {"donegal": ("Donegal", "Ireland"), "south_savo": ("South Savo", "Finland")}
+    stake = {"public_sector": "Public sector organisation", "sme": "SME"}
+    records = []
+    for rid, region, stakeholder, answer in rows:
+        rec = {"respondent_id": rid, "region": region_country[region][0], "country": region_country[region][1],
+               "stakeholder": stake[stakeholder], "size_band": "10-49", "role": "Senior management"}
+        rec.update({item: answer for item in ITEMS})
+        records.append(rec)
+    frame = pd.DataFrame(records)
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture()
+def survey(tmp_path):
+    rows = [(f"A{i}", "donegal", "public_sector", "Agree") for i in range(6)]
+    rows += [(f"B{i}", "donegal", "sme", "Disagree") for i in range(2)]
+    rows += [(f"C{i}", "south_savo", "public_sector", "Don't know") for i in range(5)]
+    rows += [("A0", "south_savo", "sme", "Agree")]  # duplicate id: rejected
+    path = _export(tmp_path / "partner.csv", rows)
+    return load_survey([path], errors="report")
+
+
+def test_validation_summary_accounts_for_every_row(survey):
+    table = validation_summary(survey)
+    row = table.iloc[0]
+    assert (row["rows_read"], row["rows_kept"], row["rows_rejected"]) == (14, 13, 1)
+
+
+def test_response_counts_suppress_cells_below_min_n(survey):
+    counts = response_counts(survey, "region", "stakeholder", min_n=5)
+    assert counts.loc["donegal", "public_sector"] == 6
+    assert pd.isna(counts.loc["donegal", "sme"])  # 2 respondents: suppressed
+    assert counts.loc["south_savo", "public_sector"] == 5
+    assert counts.loc["donegal", "total_published"] == 6  # totals from published cells only
+    assert bool(counts.loc["donegal", "any_suppressed"]) is True
+
+
+def test_missingness_by_item_shares(survey):
+    table = missingness_by_item(survey, min_n=5).set_index("item")
+    first = ITEMS[0]
+    assert table.loc[first, "n_asked"] == 13
+    assert table.loc[first, "share_dont_know"] == pytest.approx(5 / 13)
+    assert table.loc[first, "share_answered"] == pytest.approx(8 / 13)
+
+
+def test_missingness_by_group_suppresses_small_groups(survey):
+    table = missingness_by_group(survey, "stakeholder", min_n=5).set_index("stakeholder")
+    assert pd.isna(table.loc["sme", "share_dont_know"])  # 2 SMEs
+    # 5 of 11 public-sector respondents said don't know to every capability item; every other
+    # item asked of the public sector was left blank by all 11
+    public = survey.responses["stakeholder"] == "public_sector"
+    asked = int((survey.missing_reasons[public].iloc[0].fillna("answered") != "not_asked").sum())
+    assert table.loc["public_sector", "answers_asked"] == 11 * asked
+    assert table.loc["public_sector", "share_dont_know"] == pytest.approx(5 * len(ITEMS) / (11 * asked))
+
+
+def test_capability_by_group_and_heatmap_layout(survey):
+    scores = score_dimensions(survey)
+    table = profiles.capability_by_group(scores, "stakeholder", min_n=5)
+    public = table[(table["stakeholder"] == "public_sector")]
+    # Agree = 4 on 1-5 everywhere, but reverse-keyed items become 2; the mean is known per dimension
+    for dimension, block in public.groupby("dimension"):
+        items = CODEBOOK.items_for(dimension=dimension, role="capability")
+        n_rev = sum(item.reverse for item in items)
+        expected = (4 * (len(items) - n_rev) + 2 * n_rev) / len(items)
+        assert block["mean"].iloc[0] == pytest.approx(100 * (expected - 1) / 4)
+        assert block["n"].iloc[0] == 6  # the 5 don't-know respondents have no score
+    means, n = profiles.heatmap_layout(table, "stakeholder")
+    assert np.isnan(means.loc["sme"]).all()  # suppressed
+    assert list(means.columns) == list(dict.fromkeys(table["dimension"]))
+
+
+def test_likert_counts_drop_items_with_too_few_answers(survey):
+    counts = profiles.likert_counts(survey, "skills", min_n=5)
+    assert set(counts["item"]) == {item.id for item in CODEBOOK.items_for(dimension="skills", role="capability")}
+    assert profiles.likert_counts(survey, "skills", min_n=100).empty
+
+
+def test_publishable_rejections_withhold_ids(survey):
+    log = evidence.publishable_rejections(survey)
+    assert log.loc[0, "column"] == "respondent_id"
+    assert log.loc[0, "value"] == "(id withheld)"
+    assert "A0" not in log.to_string()
+
+
+def test_charts_draw_suppressed_cells_as_labels(survey, tmp_path):
+    fig = response_counts_chart(response_counts(survey, min_n=5))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "suppressed" in texts and "6" in texts
+    saved = save_figure(fig, "counts", directory=tmp_path, footnote="Illustrative data.")
+    assert saved._repr_png_() == (tmp_path / "counts.png").read_bytes()
+    assert repr(saved) == "saved: counts.png, counts.svg"
+    fig = missingness_chart(missingness_by_item(survey, min_n=5))
+    first_item_dont_know = fig.axes[0].patches[0]  # bars are drawn kind by kind, item by item
+    assert first_item_dont_know.get_height() == pytest.approx(100 * 5 / 13)
+
+
+def test_illustrative_exports_are_found_in_sorted_order():
+    paths = evidence.illustrative_exports()
+    assert paths == sorted(paths) and len(paths) == 5
+    assert evidence.data_note(True).startswith("Illustrative")
