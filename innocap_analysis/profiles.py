@@ -42,17 +42,19 @@ def capability_by_group(
     return suppress_small_cells(means, min_n=min_n)
 
 
-def heatmap_layout(group_means: pd.DataFrame, by: str = "region") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Pivot a tidy group-mean table into (means, n) wide tables: rows ``by``, columns dimensions.
+def heatmap_layout(
+    table: pd.DataFrame, by: str = "region", *, columns: str = "dimension", value: str = "mean", n: str = "n"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pivot a tidy group table into (values, n) wide tables: rows ``by``, columns ``columns``.
 
     Row and column order follow their first appearance in the tidy table.
     """
-    rows = list(dict.fromkeys(group_means[by].astype(str)))
-    cols = list(dict.fromkeys(group_means["dimension"].astype(str)))
-    tidy = group_means.assign(**{by: group_means[by].astype(str), "dimension": group_means["dimension"].astype(str)})
-    means = tidy.pivot(index=by, columns="dimension", values="mean").reindex(index=rows, columns=cols)
-    n = tidy.pivot(index=by, columns="dimension", values="n").reindex(index=rows, columns=cols)
-    return means.astype("Float64").astype(float), n
+    tidy = table.assign(**{by: table[by].astype(str), columns: table[columns].astype(str)})
+    rows = list(dict.fromkeys(tidy[by]))
+    cols = list(dict.fromkeys(tidy[columns]))
+    values = tidy.pivot(index=by, columns=columns, values=value).reindex(index=rows, columns=cols)
+    counts = tidy.pivot(index=by, columns=columns, values=n).reindex(index=rows, columns=cols)
+    return values.astype("Float64").astype(float), counts
 
 
 def dimension_items(survey: Survey, dimension: str, role: str = "capability") -> list[str]:
@@ -99,3 +101,42 @@ def pairwise_by_dimension(
     ]
     out = pd.concat(tables, ignore_index=True)
     return out[["dimension", *[c for c in out.columns if c != "dimension"]]]
+
+
+def barrier_shares(
+    survey: Survey,
+    by: str = "region",
+    *,
+    question: str = "BAR",
+    stakeholders: list[str] | None = None,
+    min_n: int = config.MIN_CELL_SIZE,
+) -> pd.DataFrame:
+    """Share of respondents naming each option of a multi-select question, per group.
+
+    The denominator is the group's respondents who answered the question at all (selected
+    at least one option); respondents with no option selected cannot be told apart from
+    skipping it, so they are counted in ``n_no_selection`` instead.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<by>, option, n, n_selected, share, n_no_selection, suppressed``; groups with fewer
+        than ``min_n`` answering respondents are suppressed.
+    """
+    spec = survey.codebook.multi_select[question]
+    responses = survey.responses
+    if stakeholders is not None:
+        responses = responses[responses["stakeholder"].isin(stakeholders)]
+    chosen = responses[spec.columns].astype("boolean").fillna(False)
+    answered = chosen.any(axis=1)
+    groups = responses[by].astype(str)
+    n = answered.groupby(groups).sum()
+    no_selection = (~answered).groupby(groups).sum()
+    selected = chosen[answered].groupby(groups[answered]).sum().reindex(n.index, fill_value=0)
+    selected.columns = list(spec.options)
+    long = selected.reset_index(names=by).melt(id_vars=by, var_name="option", value_name="n_selected")
+    long["n"] = long[by].map(n).astype("int64")
+    long["share"] = long["n_selected"] / long["n"].where(long["n"] > 0)
+    long["n_no_selection"] = long[by].map(no_selection).astype("int64")
+    long = long[[by, "option", "n", "n_selected", "share", "n_no_selection"]]
+    return suppress_small_cells(long, min_n=min_n)

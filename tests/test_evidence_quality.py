@@ -128,3 +128,37 @@ def test_illustrative_exports_are_found_in_sorted_order():
     paths = evidence.illustrative_exports()
     assert paths == sorted(paths) and len(paths) == 5
     assert evidence.data_note(True).startswith("Illustrative")
+
+
+def test_barrier_shares_hand_case(tmp_path):
+    rows = []
+    for i in range(6):
+        rows.append({"respondent_id": f"P{i}", "region": "Donegal", "country": "Ireland",
+                     "stakeholder": "Public sector organisation", "size_band": "10-49", "role": "Senior management",
+                     "BAR_cost": "x" if i < 3 else "", "BAR_time": "x" if i < 5 else ""})
+    path = tmp_path / "barriers.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    survey = load_survey([path], errors="report")
+    table = profiles.barrier_shares(survey, "region", min_n=5).set_index("option")
+    # 5 respondents selected something (P5 selected nothing): denominators are 5
+    assert table.loc["cost", "n"] == 5 and table.loc["cost", "n_selected"] == 3
+    assert table.loc["cost", "share"] == pytest.approx(3 / 5)
+    assert table.loc["time", "share"] == pytest.approx(1.0)
+    assert table.loc["cost", "n_no_selection"] == 1
+    assert pd.isna(profiles.barrier_shares(survey, "region", min_n=6).set_index("option").loc["cost", "share"])
+
+
+def test_ipa_small_multiples_one_panel_per_group():
+    from innocap_analysis.plots.survey_charts import ipa_small_multiples
+
+    ipa = pd.DataFrame({
+        "region": ["a", "a", "b", "b"], "dimension": ["skills", "procurement"] * 2,
+        "importance_mean": [80.0, 60.0, np.nan, np.nan], "importance_ci_low": [70.0, 50.0, np.nan, np.nan],
+        "importance_ci_high": [90.0, 70.0, np.nan, np.nan], "capability_mean": [40.0, 60.0, np.nan, np.nan],
+        "capability_ci_low": [30.0, 50.0, np.nan, np.nan], "capability_ci_high": [50.0, 70.0, np.nan, np.nan],
+        "importance_cut": [70.0, 70.0, np.nan, np.nan], "capability_cut": [50.0, 50.0, np.nan, np.nan],
+    })
+    fig = ipa_small_multiples(ipa, by="region", ncols=2)
+    first, second = fig.axes[:2]
+    assert [line.get_xdata()[0] for line in first.lines if line.get_linestyle() == "--"][0] == 50.0
+    assert any("suppressed" in t.get_text() for t in second.texts)

@@ -158,7 +158,11 @@ def save_figure(
     out_dir = figures_directory(directory)
     out_dir.mkdir(parents=True, exist_ok=True)
     if footnote:
-        add_caption(fig, footnote, y=0.0)
+        # Place the footnote just under everything already drawn (axis labels, legends,
+        # captions), so it never overlaps them whatever the figure's layout.
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer())
+        fig.text(bbox.x0 / fig.get_figwidth(), (bbox.y0 - 0.04) / fig.get_figheight(),
+                 textwrap.fill(footnote, 150), ha="left", va="top", fontsize=7, color="#444444")
     written = []
     with mpl.rc_context({"svg.hashsalt": RC_PARAMS["svg.hashsalt"], "svg.fonttype": "path"}):
         for fmt in formats:

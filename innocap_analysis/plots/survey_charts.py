@@ -24,7 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .style import PALETTE, style
+from .style import PALETTE, display_label, style
 
 DONT_KNOW = "dont_know"
 #: Diverging colours for up to 7 ordered categories (brown-grey-teal, colour-blind safe, BrBG-like).
@@ -216,9 +216,9 @@ def ipa_scatter(ipa: pd.DataFrame, *, hue: str | None = None, title: str = "") -
             yerr = _err(part, "importance") if "importance_ci_low" in part else None
             ax.errorbar(part["capability_mean"], part["importance_mean"], xerr=xerr, yerr=yerr, fmt="o",
                         color=colour, ecolor=colour, elinewidth=0.8, capsize=2,
-                        label=None if name is None else str(name))
+                        label=None if name is None else display_label(name))
             for _, row in part.iterrows():
-                ax.annotate(str(row["dimension"]), (row["capability_mean"], row["importance_mean"]),
+                ax.annotate(display_label(row["dimension"]), (row["capability_mean"], row["importance_mean"]),
                             xytext=(4, 4), textcoords="offset points", fontsize=7)
         if hue is None and len(data):
             ax.axvline(data["capability_cut"].iloc[0], linestyle="--", color="#666666", linewidth=0.8)
@@ -236,6 +236,46 @@ def ipa_scatter(ipa: pd.DataFrame, *, hue: str | None = None, title: str = "") -
             ax.legend(title=hue)
         if title:
             ax.set_title(title, loc="left")
+        fig.tight_layout()
+    return fig
+
+
+def ipa_small_multiples(ipa: pd.DataFrame, *, by: str = "region", title: str = "", ncols: int = 3) -> Figure:
+    """One importance-performance panel per group, each with its own quadrant cuts.
+
+    The cuts of :func:`innocap_analysis.demand_supply.ipa_table` are per group (grand means within
+    the group), so each group needs its own panel to show them; axes are shared so that panels
+    compare. Suppressed groups (NaN means) get an empty, labelled panel.
+    """
+    groups = list(dict.fromkeys(ipa[by].astype(str)))
+    nrows = int(np.ceil(len(groups) / ncols))
+    with style():
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 3.0 * nrows), sharex=True, sharey=True,
+                                 squeeze=False)
+        for ax, group in zip(axes.flat, groups, strict=False):
+            part = ipa[ipa[by].astype(str) == group].dropna(subset=["importance_mean", "capability_mean"])
+            ax.set_title(display_label(group), fontsize=9)
+            if part.empty:
+                ax.text(0.5, 0.5, "suppressed (small group)", transform=ax.transAxes, ha="center", fontsize=7)
+                continue
+            ax.errorbar(part["capability_mean"], part["importance_mean"], xerr=_err(part, "capability"),
+                        yerr=_err(part, "importance"), fmt="o", color=PALETTE[0], ecolor="#9ecae1",
+                        elinewidth=0.8, capsize=1.5, markersize=4)
+            for _, row in part.iterrows():
+                ax.annotate(display_label(row["dimension"]), (row["capability_mean"], row["importance_mean"]),
+                            xytext=(3, 3), textcoords="offset points", fontsize=6)
+            ax.axvline(part["capability_cut"].iloc[0], linestyle="--", color="#666666", linewidth=0.7)
+            ax.axhline(part["importance_cut"].iloc[0], linestyle="--", color="#666666", linewidth=0.7)
+            ax.text(0.02, 0.98, "concentrate here", transform=ax.transAxes, ha="left", va="top", fontsize=6,
+                    color="#666666", style="italic")
+        for ax in list(axes.flat)[len(groups):]:
+            ax.set_axis_off()
+        for ax in axes[-1, :]:
+            ax.set_xlabel("Capability (0-100)")
+        for ax in axes[:, 0]:
+            ax.set_ylabel("Importance (0-100)")
+        if title:
+            fig.suptitle(title, fontsize=10, fontweight="bold")
         fig.tight_layout()
     return fig
 
@@ -267,7 +307,8 @@ def need_supply_dumbbell(gaps: pd.DataFrame, *, by: str = "region", title: str =
         suppressed = data["need_mean"].isna() | data["supply_mean"].isna()
         for yy in y[suppressed.to_numpy()]:
             ax.text(50, yy, "suppressed (small n)", ha="center", va="center", fontsize=7, color="#666666")
-        ax.set_yticks(y, [f"{r} · {d}" for r, d in zip(data[by], data["dimension"], strict=True)])
+        ax.set_yticks(y, [f"{display_label(r)} · {display_label(d)}"
+                          for r, d in zip(data[by], data["dimension"], strict=True)])
         ax.set_xlim(0, 100)
         ax.set_xlabel("Mean score (0-100) with 95% CI")
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
