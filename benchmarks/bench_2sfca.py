@@ -185,7 +185,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run (20,000 x 500)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of two_step_fca per subprocess")
-    parser.add_argument("--access-repeats", type=int, default=1, help="timed runs of access per subprocess")
+    parser.add_argument("--access-repeats", type=int, default=2, help="timed runs of access per subprocess")
     parser.add_argument("--catchment-km", type=float, default=30.0)
     parser.add_argument("--sigma-km", type=float, default=15.0)
     parser.add_argument("--progress", action="store_true", help="tqdm progress over the measurements")

@@ -13,9 +13,19 @@ kernel of PySAL ``access.weights.gaussian``) or stepped zone weights (Luo & Qi 2
 the E2SFCA) give distance decay inside the catchment.
 
 Only the pairs within the catchment are ever formed: a KD-tree on 3-D unit vectors
-returns them with a chord radius (``scipy.spatial.cKDTree.sparse_distance_matrix``)
-and the two sums are ``numpy.bincount`` over the pair list, so memory grows with the
-number of pairs within ``d0``, never with ``n_demand * n_supply``.
+returns them, chunk of demand points by chunk, with a chord radius
+(``scipy.spatial.cKDTree.sparse_distance_matrix``), and the two sums are
+``numpy.bincount`` over compact pair chunks (uint16 positions and float64 weights, about
+12 bytes per pair for a Gaussian, 4 for a step), never a dense origin-by-destination
+matrix nor a pair table.
+
+Distances: ``"great_circle"`` arcs come straight from the KD-tree chord. ``"geodesic"``
+(WGS84) lines up to 100 km use
+:func:`~innocap_analysis.geography.distance.short_geodesic_km` (chord and midpoint
+curvature, within nanometres of ``pyproj.Geod``), longer ones ``Geod.inv``. With
+piecewise-constant weights (step, E2SFCA zones) a distance is computed only when the
+curvature bounds of its arc straddle a weight breakpoint; otherwise the weight is
+already determined.
 
 References
 ----------
@@ -40,7 +50,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain tqdm: tqdm.auto warns (with a path) in kernels without ipywidgets
 
 from .distance import (
     EARTH_MEAN_RADIUS_KM,
