@@ -100,7 +100,7 @@ def test_report_mode_keeps_valid_and_records_rest(cb):
     # bad_duplicate_id.csv: A1 and A2 were already seen in the first file, and A2 twice.
     assert report.rows_kept == 3 == len(survey.responses)
     dropped = report.rejected[report.rejected["action"] == "row dropped"]
-    assert len(dropped) == report.rows_read - report.rows_kept
+    assert len(dropped) == report.rows_read - report.rows_kept == report.rows_listed_as_dropped
     assert survey.responses.loc[2, "DS3"] is pd.NA
     assert survey.missing_reasons.loc[2, "DS3"] == "invalid"
 
@@ -243,6 +243,7 @@ def test_required_profile_value_missing_or_unknown(cb, tmp_path):
     text = HEADER + "\nA1,donegal,IE,,4,4,4\nA2,atlantis,IE,sme,4,4,4\n,donegal,IE,sme,4,4,4\nA4,donegal,IE,sme,4,4,4\n"
     survey = load_survey(write(tmp_path, "p.csv", text), cb, errors="report")
     assert survey.responses["respondent_id"].tolist() == ["A4"]
+    assert survey.report.rows_listed_as_dropped == 3
     assert survey.report.rejected[["row", "column", "value", "reason"]].values.tolist() == [
         [2, "stakeholder", "", "missing required value"],
         [3, "region", "atlantis", "unknown label"],
@@ -372,3 +373,9 @@ def test_survey_repr_is_short_and_hides_free_text(cb, tmp_path):
     survey = load_survey(write(tmp_path, "r.csv", text), cb, include_free_text=True)
     assert repr(survey) == ("Survey(innocap 1.0: 1 respondents from 1 file(s), 0 problem(s); "
                             "free text loaded)")
+
+
+def test_accounting_with_skipped_file(cb):
+    survey = load_survey([DATA / "good_en.csv", DATA / "bad_missing_column.csv"], cb, errors="report")
+    report = survey.report
+    assert (report.rows_read, report.rows_kept, report.rows_listed_as_dropped) == (5, 3, 2)

@@ -86,6 +86,7 @@ def test_round_trip_codes_equal_generator(loaded, truth, cb):
 def test_report_accounts_for_every_row_and_the_imperfections(loaded, truth):
     report = loaded.report
     assert report.rows_read == len(truth.responses) + 1 and report.rows_kept == len(truth.responses)
+    assert report.rows_listed_as_dropped == 1
     dup, oor = truth.injected["duplicate"], truth.injected["out_of_range"]
     assert report.rejected[["file", "row", "column", "value", "action"]].values.tolist() == [
         [oor["file"], oor["row"], oor["item"], oor["value"], "cell set to NA"],

@@ -92,6 +92,21 @@ class LoadReport:
         return self.rows_read - self.rows_kept
 
     @property
+    def rows_listed_as_dropped(self) -> int:
+        """Input rows accounted for in :attr:`rejected`: distinct rows with action ``row dropped``
+        plus the rows of files skipped for a missing required column.
+
+        ``rows_read == rows_kept + rows_listed_as_dropped`` always holds: every input row is
+        either kept or listed.
+        """
+        dropped = self.rejected[self.rejected["action"] == "row dropped"]
+        skipped = pd.to_numeric(
+            self.rejected["action"].str.extract(r"file skipped \((\d+) rows\)", expand=False)).fillna(0)
+        # A file skipped for several missing columns lists each column; count its rows once.
+        skipped_rows = skipped.groupby(self.rejected["file"]).max().sum() if len(skipped) else 0
+        return int(len(dropped[["file", "row"]].drop_duplicates()) + skipped_rows)
+
+    @property
     def ok(self) -> bool:
         """True when nothing was rejected."""
         return self.rejected.empty
