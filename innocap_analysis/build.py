@@ -176,7 +176,7 @@ def execute_notebook(
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     nb = nbformat.read(path, as_version=4)
     if parameters:
@@ -293,7 +293,7 @@ def run_build(
 
     See the module docstring for what is written where.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from .report import write_evidence_report
 
