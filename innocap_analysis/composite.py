@@ -14,8 +14,12 @@ The steps follow the *Handbook on Constructing Composite Indicators* (OECD & JRC
 
 :func:`composite_index` composes them. :func:`uncertainty_analysis` runs a vectorised Monte Carlo
 over the modelling choices and :func:`sensitivity_analysis` splits the rank variance into
-first-order indices. :func:`capability_index` is the survey adapter (index per organisation and
-its means per region and stakeholder type).
+first-order indices; :func:`rank_interval_pairs` says which pairs of units have separated rank
+intervals. :func:`capability_index` is the survey adapter (index per organisation and its means
+per region and stakeholder type); :func:`group_indicator_matrix` turns the same scores into the
+groups-by-dimensions matrix that :func:`uncertainty_analysis` takes, and
+:func:`group_rank_uncertainty` adds the sampling uncertainty of the group means (a bootstrap of
+the organisations) to the modelling choices.
 
 The hierarchy is a ``structure`` table with one row per node: ``code, parent, weight, direction``
 (the shape of COINr's ``iMeta``; :func:`structure_from_coinr` converts one). Leaves are the
@@ -41,6 +45,7 @@ __all__ = [
     "NORMALISATION_METHODS",
     "CapabilityIndex",
     "CompositeResult",
+    "GroupIndicators",
     "Hierarchy",
     "TreatmentResult",
     "UncertaintyResult",
@@ -49,12 +54,17 @@ __all__ = [
     "capability_index",
     "composite_index",
     "denominate",
+    "group_indicator_matrix",
+    "group_rank_uncertainty",
     "impute_group_mean",
     "kurtosis",
     "normalise",
     "parse_structure",
     "pca_weights",
+    "rank_interval_pairs",
+    "rank_separation_sentence",
     "sensitivity_analysis",
+    "sensitivity_sentence",
     "skewness",
     "structure_from_coinr",
     "treat_outliers",
@@ -1000,6 +1010,43 @@ def _perturbed_weight_sets(
     return base[None, :] * factors
 
 
+def _normalise_for_ranking(
+    x: np.ndarray,
+    direction: np.ndarray,
+    method: str,
+    names: Sequence[str] | None = None,
+    units: Sequence[object] | None = None,
+) -> np.ndarray:
+    """Normalise onto [1, 100] for the uncertainty analyses; a single unit becomes all ones.
+
+    With one unit min-max and z-scores are undefined (a constant column) and its rank is 1
+    whatever the choices, so its indicators are set to 1 instead of raising.
+    """
+    if x.shape[0] == 1:
+        return np.where(np.isnan(x), np.nan, 1.0)
+    return _normalise_matrix(x, direction, method, lower=1.0, upper=100.0, goalposts=None, reference_row=None,
+                             names=names, units=units)
+
+
+def _progress_bar_class(progress: bool) -> type:
+    """tqdm's notebook-aware bar when one is shown, else the plain (disabled) one.
+
+    Importing ``tqdm.auto`` in a notebook kernel without ipywidgets warns "IProgress not found"
+    (and falls back to a text bar); a disabled bar should not print that, and a shown one says
+    nothing useful with it, so that one warning is silenced.
+    """
+    if not progress:
+        from tqdm import tqdm
+
+        return tqdm
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        from tqdm.auto import tqdm
+    return tqdm
+
+
 def _rank_descending(scores: np.ndarray) -> np.ndarray:
     """Ranks along the last axis, 1 = highest score, ties share the lowest rank (R ``ties='min'``)."""
     return stats.rankdata(-scores, axis=-1, method="min", nan_policy="omit")
@@ -1035,7 +1082,8 @@ def uncertainty_analysis(
 
     Min-max is taken onto [1, 100] so that geometric and harmonic means are defined; this is an
     affine change of the [0, 100] scale and leaves arithmetic-mean ranks unchanged. z-scores can
-    only be combined with the arithmetic mean (a ``ValueError`` says so otherwise).
+    only be combined with the arithmetic mean (a ``ValueError`` says so otherwise). A single unit
+    gets rank 1 in every draw (every normalisation of one unit is degenerate).
 
     The computation is vectorised over draws: draws with the same normalisation and aggregation
     are aggregated together as batched matrix products, ``batch_size`` draws at a time to bound
@@ -1075,8 +1123,6 @@ def uncertainty_analysis(
         Ranks per draw and each unit's median rank and 5-95 % interval (quantiles of R type 7,
         :func:`numpy.quantile` ``method="linear"``).
     """
-    from tqdm.auto import tqdm
-
     hierarchy = parse_structure(structure)
     target = target or hierarchy.roots[0]
     if target not in hierarchy.aggregates:
@@ -1097,8 +1143,7 @@ def uncertainty_analysis(
     units = values.index
     direction = np.array([hierarchy.direction[c] for c in hierarchy.indicators], dtype=float)
     normalised = {
-        m: _normalise_matrix(values.to_numpy(), direction, m, lower=1.0, upper=100.0, goalposts=None,
-                             reference_row=None)
+        m: _normalise_for_ranking(values.to_numpy(), direction, m)
         for m in normalisations
     }
     codes = hierarchy.indicators + hierarchy.aggregates
@@ -1127,6 +1172,7 @@ def uncertainty_analysis(
 
     if progress is None:
         progress = n_draws >= 5000
+    tqdm = _progress_bar_class(progress)
     with tqdm(total=n_draws, disable=not progress, desc="uncertainty draws") as bar:
         for (ni, ai), rows in draws.groupby(["normalisation", "aggregation"]).indices.items():
             x = normalised[normalisations[ni]]
@@ -1141,8 +1187,7 @@ def uncertainty_analysis(
 
     nominal = nominal or (normalisations[0], aggregations[0])
     nominal_scores = run(
-        _normalise_matrix(values.to_numpy(), direction, nominal[0], lower=1.0, upper=100.0, goalposts=None,
-                          reference_row=None),
+        _normalise_for_ranking(values.to_numpy(), direction, nominal[0]),
         _POWER[nominal[1]], base[None, :],
     )
     q05, median, q95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0)
@@ -1349,3 +1394,370 @@ def capability_index(
     by_group["suppressed"] = by_group["n"] < min_cell_size
     by_group.loc[by_group["suppressed"], ["mean_index", "sd_index"]] = np.nan
     return CapabilityIndex(by_org, by_group)
+
+
+@dataclass(frozen=True)
+class GroupIndicators:
+    """Output of :func:`group_indicator_matrix`.
+
+    Attributes
+    ----------
+    matrix
+        Published groups (index: the ``unit`` label) by dimensions: the mean 0-100 score of the
+        group's organisations, the indicators of :func:`uncertainty_analysis`.
+    structure
+        One-level structure ``dimensions -> index_code`` (equal weights, direction +1).
+    groups
+        Every group, after :func:`~innocap_analysis.survey.suppress_small_cells`: ``unit``, the
+        ``by`` columns, ``n`` and the dimension means (masked, with ``n``, when ``suppressed``).
+    """
+
+    matrix: pd.DataFrame
+    structure: pd.DataFrame
+    groups: pd.DataFrame
+
+
+def _group_scores(
+    scores: pd.DataFrame, by: list[str], unit_col: str, dimension_col: str, score_col: str, role: str | None
+) -> pd.DataFrame:
+    """Checked rows of one role for :func:`group_indicator_matrix` and :func:`group_rank_uncertainty`."""
+    missing = [c for c in [unit_col, dimension_col, score_col, *by] if c not in scores.columns]
+    if missing:
+        raise ValueError(f"scores lacks column(s) {missing}; it has {list(scores.columns)}")
+    if role is not None and "role" in scores.columns:
+        if not (scores["role"] == role).any():
+            raise ValueError(f"scores has no rows with role {role!r}")
+        scores = scores[scores["role"] == role]
+    if scores.duplicated([unit_col, dimension_col]).any():
+        raise ValueError(f"scores has more than one row per ({unit_col}, {dimension_col})")
+    if scores[by].isna().any().any():
+        raise ValueError(f"scores has missing values in the grouping column(s) {by}")
+    if scores[[unit_col, *by]].drop_duplicates()[unit_col].duplicated().any():
+        raise ValueError(f"an organisation ({unit_col}) has more than one value of {by} across its rows")
+    return scores.assign(**{score_col: pd.to_numeric(scores[score_col], errors="coerce").astype(float)})
+
+
+def group_indicator_matrix(
+    scores: pd.DataFrame,
+    by: str | Sequence[str] = "region",
+    *,
+    unit_col: str = "respondent_id",
+    dimension_col: str = "dimension",
+    score_col: str = "score_0_100",
+    role: str | None = "capability",
+    min_cell_size: int = config.MIN_CELL_SIZE,
+    index_code: str = "capability_index",
+    separator: str = " / ",
+) -> GroupIndicators:
+    """Group means of the dimension scores as a units-by-indicators matrix with its structure.
+
+    The units of the uncertainty analysis are groups of organisations (partner regions, or
+    region x stakeholder type); their indicators are the group means of each dimension's 0-100
+    score, over the organisations scored on that dimension. A group's ``n`` is the smallest of
+    those per-dimension counts, so no published mean rests on fewer organisations than ``n``.
+    Groups with ``n < min_cell_size`` are masked by
+    :func:`~innocap_analysis.survey.suppress_small_cells` and left out of ``matrix``.
+
+    With no missing scores the arithmetic mean of a group's dimension means is the mean of its
+    organisations' :func:`capability_index` (equal weights), so the ``"none"`` normalisation with
+    the arithmetic mean reproduces the ranking of ``capability_index(...).by_group``.
+
+    Parameters
+    ----------
+    scores
+        Tidy scores as :func:`innocap_analysis.scoring.score_dimensions` returns them.
+    by
+        Grouping column(s). With several, the unit label joins the values with ``separator``.
+    role
+        If ``scores`` has a ``role`` column, only the rows of this role are used (``None``: all).
+    min_cell_size
+        Smallest publishable group.
+    index_code
+        Code of the root of the structure.
+
+    Returns
+    -------
+    GroupIndicators
+        Groups in the order of the grouping columns (category order for categoricals), dimensions
+        in their order of first appearance in ``scores``.
+    """
+    from .survey import suppress_small_cells
+
+    by = [by] if isinstance(by, str) else list(by)
+    scores = _group_scores(scores, by, unit_col, dimension_col, score_col, role)
+    dimensions = list(pd.unique(scores[dimension_col]))
+    frame = scores[by].assign(_dimension=pd.Categorical(scores[dimension_col], categories=dimensions),
+                              _score=scores[score_col].to_numpy())
+    grouped = frame.groupby([*by, "_dimension"], observed=True, sort=True)["_score"]
+    means = grouped.mean().unstack("_dimension").reindex(columns=dimensions)
+    counts = grouped.count().unstack("_dimension").reindex(columns=dimensions).fillna(0)
+    keys = means.index.to_frame(index=False)
+    labels = keys.astype(str).agg(separator.join, axis=1)
+    groups = pd.concat([keys, means.reset_index(drop=True)], axis=1)
+    groups.columns.name = None
+    groups.insert(0, "unit", labels.to_numpy())
+    groups.insert(len(by) + 1, "n", counts.min(axis=1).astype(int).to_numpy())
+    if groups["unit"].duplicated().any():
+        raise ValueError(f"unit labels are not unique with separator {separator!r}")
+    groups = suppress_small_cells(groups, min_n=min_cell_size, value_columns=dimensions)
+    kept = groups[~groups["suppressed"]]
+    matrix = kept.set_index("unit")[dimensions].astype(float)
+    matrix.index.name = "unit"
+    structure = pd.DataFrame(
+        {
+            "code": [*dimensions, index_code],
+            "parent": [index_code] * len(dimensions) + [None],
+            "weight": [1.0] * (len(dimensions) + 1),
+            "direction": [1] * len(dimensions) + [np.nan],
+        }
+    )
+    return GroupIndicators(matrix, structure, groups.reset_index(drop=True))
+
+
+def rank_interval_pairs(
+    rank_stats: pd.DataFrame, *, lower: str = "q05_rank", upper: str = "q95_rank"
+) -> pd.DataFrame:
+    """Every pair of units, and whether their rank intervals are separated.
+
+    Two intervals ``[lower, upper]`` overlap when each starts no later than the other ends;
+    intervals that only touch (a shared end rank) count as overlapping. Only a pair whose
+    intervals do not overlap supports a claim that one unit ranks ahead of the other, and only
+    with respect to the uncertainty the intervals describe.
+
+    Parameters
+    ----------
+    rank_stats
+        :attr:`UncertaintyResult.rank_stats`: ``unit``, ``median_rank`` and the interval columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair, ``unit_a`` the one with the better (smaller) median rank (ties broken by
+        table order): ``unit_a, unit_b, a_lower, a_upper, b_lower, b_upper, overlap`` and
+        ``ahead`` (``unit_a`` when separated, else missing). Pairs in the order of ``unit_a``'s,
+        then ``unit_b``'s, median rank.
+    """
+    missing = [c for c in ("unit", "median_rank", lower, upper) if c not in rank_stats.columns]
+    if missing:
+        raise ValueError(f"rank_stats lacks column(s) {missing}")
+    ordered = rank_stats.sort_values("median_rank", kind="stable").reset_index(drop=True)
+    i, j = np.triu_indices(len(ordered), k=1)
+    a, b = ordered.iloc[i].reset_index(drop=True), ordered.iloc[j].reset_index(drop=True)
+    pairs = pd.DataFrame(
+        {
+            "unit_a": a["unit"],
+            "unit_b": b["unit"],
+            "a_lower": a[lower].astype(float),
+            "a_upper": a[upper].astype(float),
+            "b_lower": b[lower].astype(float),
+            "b_upper": b[upper].astype(float),
+        }
+    )
+    pairs["overlap"] = (pairs["a_lower"] <= pairs["b_upper"]) & (pairs["b_lower"] <= pairs["a_upper"])
+    pairs["ahead"] = pairs["unit_a"].astype(object).where(~pairs["overlap"], None)
+    return pairs
+
+
+def rank_separation_sentence(
+    pairs: pd.DataFrame,
+    *,
+    labels: Mapping[object, str] | None = None,
+    what: str = "5-95 % rank intervals",
+    max_listed: int | None = None,
+) -> str:
+    """A sentence on which pairs of :func:`rank_interval_pairs` support an "ahead" claim.
+
+    Parameters
+    ----------
+    pairs
+        Output of :func:`rank_interval_pairs`.
+    labels
+        Display name of each unit (default: the unit label).
+    what
+        Name of the intervals, for the sentence.
+    max_listed
+        List at most this many separated pairs (in table order) and count the rest; default all.
+    """
+    n_pairs, n_overlap = len(pairs), int(pairs["overlap"].sum())
+    if n_pairs == 0:
+        return "There is only one unit, so there is no pair to compare."
+    text = (
+        f"Of the {n_pairs} pairs, {n_overlap} have overlapping {what}: for "
+        f"{'these' if n_overlap != 1 else 'this pair'} no claim that one is ahead of the other is supported."
+    )
+    separated = pairs[~pairs["overlap"]]
+    if separated.empty:
+        return text + " No pair is separated."
+    shown = separated if max_listed is None else separated.iloc[:max_listed]
+    name = (labels or {}).get
+    listed = "; ".join(f"{name(a, a)} ahead of {name(b, b)}" for a, b in zip(shown["unit_a"], shown["unit_b"],
+                                                                          strict=True))
+    more = len(separated) - len(shown)
+    return text + f" Separated ({len(separated)}): {listed}" + (f"; and {more} more." if more else ".")
+
+
+def sensitivity_sentence(
+    modelling: pd.DataFrame, combined: pd.DataFrame, n_units: int, *, what: str = "units"
+) -> str:
+    """Sentence on how much of the rank variance the modelling choices explain, without and with sampling.
+
+    Parameters
+    ----------
+    modelling, combined
+        :func:`sensitivity_analysis` of the modelling-only analysis (:func:`uncertainty_analysis`)
+        and of the one that also resamples organisations (:func:`group_rank_uncertainty`).
+    n_units
+        Number of units ranked.
+    what
+        Plural name of the units.
+    """
+    varying = int(modelling["n_units"].iloc[0]) if len(modelling) else 0
+    text = f"Over the modelling choices alone, the ranks of {varying} of the {n_units} {what} change at all."
+    combined_varying = int(combined["n_units"].iloc[0]) if len(combined) else 0
+    if combined_varying == 0:
+        return text + " With the sampling of organisations too, no rank changes."
+    explained = float(combined["first_order_adjusted"].sum())
+    return text + (
+        f" With the sampling of organisations, the ranks of {combined_varying} change, and the modelling choices "
+        f"explain {explained:.0%} of their variance (first order, bias-adjusted); the remaining "
+        f"{1 - explained:.0%} is the sampling of organisations and interactions."
+    )
+
+
+def group_rank_uncertainty(
+    scores: pd.DataFrame,
+    by: str | Sequence[str] = "region",
+    *,
+    n_draws: int = 1000,
+    resample: bool = True,
+    normalisations: Sequence[NormalisationMethod] = ("none", "minmax", "rank"),
+    aggregations: Sequence[AggregationMethod] = ("arithmetic", "geometric"),
+    weight_noise: float = 0.25,
+    n_weight_sets: int = 100,
+    nominal: tuple[NormalisationMethod, AggregationMethod] | None = None,
+    seed: int | np.random.Generator | None = 0,
+    unit_col: str = "respondent_id",
+    dimension_col: str = "dimension",
+    score_col: str = "score_0_100",
+    role: str | None = "capability",
+    min_cell_size: int = config.MIN_CELL_SIZE,
+    index_code: str = "capability_index",
+    separator: str = " / ",
+) -> UncertaintyResult:
+    """Rank uncertainty of group capability indices over the organisations sampled *and* the modelling choices.
+
+    :func:`uncertainty_analysis` of the :func:`group_indicator_matrix` treats the group means as
+    exact. They are means over the organisations that answered, so a ranking of groups also
+    varies with who answered. Each draw here first resamples the organisations of every published
+    group with replacement (a stratified bootstrap, Efron & Tibshirani 1993, *An Introduction to
+    the Bootstrap*, ch. 6; the group sizes are kept), recomputes the group means of each
+    dimension (over the resampled organisations scored on it), and then rebuilds the index with
+    a normalisation, an aggregation and a perturbed weight set drawn as in
+    :func:`uncertainty_analysis` (same meaning of ``weight_noise`` and ``n_weight_sets``; min-max
+    onto [1, 100]). ``resample=False`` leaves out the bootstrap, which gives the modelling
+    uncertainty alone. A single published group gets rank 1 in every draw.
+
+    The resampled organisations are not a factor with levels, so :func:`sensitivity_analysis` of
+    the result gives the first-order indices of the three modelling choices; the rest of the rank
+    variance is sampling and interactions.
+
+    Parameters
+    ----------
+    scores
+        Tidy scores as :func:`innocap_analysis.scoring.score_dimensions` returns them.
+    by, role, min_cell_size, index_code, separator
+        As in :func:`group_indicator_matrix`; only its published groups are ranked.
+    n_draws
+        Number of draws.
+    normalisations, aggregations
+        Alternatives sampled uniformly: ``none``, ``minmax`` and ``rank`` (``zscore`` only with
+        ``arithmetic`` alone); ``arithmetic``, ``geometric``, ``harmonic``.
+    nominal
+        (normalisation, aggregation) of the nominal ranks, computed on the observed group means
+        with the unperturbed weights; default the first of each list.
+    seed
+        Seed or :class:`numpy.random.Generator`.
+
+    Returns
+    -------
+    UncertaintyResult
+        As from :func:`uncertainty_analysis`; ``settings["resample"]`` records the bootstrap.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    for m in normalisations:
+        if m not in ("minmax", "zscore", "rank", "none"):
+            raise ValueError(f"group_rank_uncertainty cannot sample normalisation {m!r}")
+    for a in aggregations:
+        if a not in ("arithmetic", "geometric", "harmonic"):
+            raise ValueError(f"group_rank_uncertainty samples arithmetic, geometric or harmonic means, not {a!r}")
+    if "zscore" in normalisations and any(a != "arithmetic" for a in aggregations):
+        raise ValueError("z-scores are negative for half the units: combine 'zscore' only with 'arithmetic'")
+    if n_draws < 2 or n_weight_sets < 1 or not 0 <= weight_noise < 1:
+        raise ValueError("need n_draws >= 2, n_weight_sets >= 1 and 0 <= weight_noise < 1")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    groups = group_indicator_matrix(scores, by, unit_col=unit_col, dimension_col=dimension_col, score_col=score_col,
+                                    role=role, min_cell_size=min_cell_size, index_code=index_code,
+                                    separator=separator)
+    observed, dimensions = groups.matrix, list(groups.matrix.columns)
+    units = observed.index
+    if len(units) == 0:
+        raise ValueError(f"no group of {by} has at least {min_cell_size} organisations")
+    rows = _group_scores(scores, by, unit_col, dimension_col, score_col, role)
+    wide = rows.pivot(index=unit_col, columns=dimension_col, values=score_col).reindex(columns=dimensions)
+    keys = rows[[unit_col, *by]].drop_duplicates().set_index(unit_col).loc[wide.index]
+    label = keys.astype(str).agg(separator.join, axis=1)
+
+    means = np.broadcast_to(observed.to_numpy(), (n_draws, *observed.shape)).copy()
+    if resample:
+        for u, unit in enumerate(units):
+            x = wide[label == unit].to_numpy(dtype=float)
+            counts = rng.multinomial(x.shape[0], np.full(x.shape[0], 1.0 / x.shape[0]), size=n_draws)
+            present = ~np.isnan(x)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means[:, u, :] = (counts @ np.where(present, x, 0.0)) / (counts @ present.astype(float))
+
+    codes = [*dimensions, index_code]
+    base = np.ones(len(codes))
+    weight_sets = _perturbed_weight_sets(base, n_weight_sets, weight_noise, rng)
+    draws = pd.DataFrame(
+        {
+            "normalisation": rng.integers(len(normalisations), size=n_draws),
+            "aggregation": rng.integers(len(aggregations), size=n_draws),
+            "weights": rng.integers(n_weight_sets, size=n_draws),
+        }
+    )
+    direction = np.ones(len(dimensions))
+    k = len(dimensions)
+
+    def index_of(x: np.ndarray, normalisation: str, aggregation: str, weights: np.ndarray) -> np.ndarray:
+        z = _normalise_for_ranking(x, direction, normalisation, names=dimensions, units=list(units))
+        power = _POWER[aggregation]
+        if power <= 0 and np.nanmin(z) <= 0:
+            raise ValueError(f"{aggregation} mean needs positive values; {normalisation!r} gives <= 0")
+        return _power_mean(z, weights[:k], power)
+
+    ranks = np.empty((n_draws, len(units)), dtype=np.float32)
+    norm_idx, agg_idx, w_idx = (draws[c].to_numpy() for c in ("normalisation", "aggregation", "weights"))
+    for d in range(n_draws):
+        score = index_of(means[d], normalisations[norm_idx[d]], aggregations[agg_idx[d]], weight_sets[w_idx[d]])
+        ranks[d] = _rank_descending(score)
+    nominal = nominal or (normalisations[0], aggregations[0])
+    nominal_scores = index_of(observed.to_numpy(dtype=float), nominal[0], nominal[1], base)
+    q05, median, q95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0)
+    rank_stats = pd.DataFrame(
+        {
+            "unit": units,
+            "nominal_rank": _rank_descending(nominal_scores),
+            "median_rank": median,
+            "mean_rank": ranks.mean(axis=0, dtype=float),
+            "q05_rank": q05,
+            "q95_rank": q95,
+        }
+    )
+    draws = draws.assign(
+        normalisation=pd.Categorical.from_codes(draws["normalisation"], categories=list(normalisations)),
+        aggregation=pd.Categorical.from_codes(draws["aggregation"], categories=list(aggregations)),
+    )
+    settings = {"weight_noise": weight_noise, "n_weight_sets": n_weight_sets, "nominal": nominal,
+                "normalisation_range": (1.0, 100.0), "resample": resample}
+    return UncertaintyResult(rank_stats, ranks, draws, units, index_code, weight_sets, codes, settings)

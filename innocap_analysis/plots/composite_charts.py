@@ -4,20 +4,25 @@
   :func:`~innocap_analysis.composite.uncertainty_analysis` with its 5-95 % interval and the nominal
   rank (the standard uncertainty chart of composite indicators, Saisana, Saltelli & Tarantola 2005,
   J. R. Stat. Soc. A 168:307, fig. 3; COINr ``plot_uncertainty``).
+* :func:`rank_interval_comparison_plot`: the same chart for several analyses of the same units
+  (for example the modelling choices alone, and with the sampling of organisations), one
+  interval per analysis and unit.
+* :func:`unit_display_labels`: reader-facing names for group units such as ``south_savo / sme``.
 
 Returns a :class:`matplotlib.figure.Figure`; notebooks save it with ``save_figure``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-from .style import PALETTE, add_caption, style
+from .style import PALETTE, add_caption, display_label, style
 
 _REQUIRED = ("unit", "median_rank", "q05_rank", "q95_rank")
 
@@ -82,6 +87,98 @@ def rank_uncertainty_plot(
         note = f" (top {len(data)}; {left_out} more not shown)" if left_out else ""
         ax.set_title(title + note)
         ax.legend(loc="lower right", fontsize=7)
+        if caption:
+            add_caption(fig, caption)
+        fig.tight_layout()
+    return fig
+
+
+def unit_display_labels(
+    units: Iterable[object], separator: str = " / ", display: Callable[[str], str] | None = None
+) -> dict[object, str]:
+    """Reader-facing name of each unit: every ``separator``-joined key through ``display``.
+
+    ``"south_savo / sme"`` -> ``"South Savo / SME"`` with the default ``display``,
+    :func:`innocap_analysis.plots.display_label`.
+    """
+    display = display or display_label
+    return {u: separator.join(display(part) for part in str(u).split(separator)) for u in units}
+
+
+def rank_interval_comparison_plot(
+    results: Mapping[str, pd.DataFrame],
+    *,
+    labels: Mapping[object, str] | None = None,
+    order_by: str | None = None,
+    show_nominal: bool = True,
+    title: str = "Rank uncertainty of the composite index",
+    caption: str | None = None,
+) -> Figure:
+    """Median rank and 5-95 % rank interval of every unit under several analyses, side by side.
+
+    Parameters
+    ----------
+    results
+        Analysis name (legend text) -> ``rank_stats`` of
+        :class:`~innocap_analysis.composite.UncertaintyResult`; every table has the same units.
+    labels
+        Display name of each unit (default: the unit label).
+    order_by
+        Analysis whose median rank (then 5 % rank, then unit) orders the units, best at the top;
+        default the last one.
+    show_nominal
+        Mark the nominal rank of the first analysis that has one with an open diamond.
+    title, caption
+        Figure title and optional caption under the figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not results:
+        raise ValueError("results is empty")
+    for name, table in results.items():
+        missing = [c for c in _REQUIRED if c not in table.columns]
+        if missing:
+            raise ValueError(f"rank_stats of {name!r} lacks column(s) {missing}")
+    tables = {name: table.set_index("unit") for name, table in results.items()}
+    first = next(iter(tables.values()))
+    for name, table in tables.items():
+        if set(table.index) != set(first.index) or table.index.has_duplicates:
+            raise ValueError(f"rank_stats of {name!r} does not have the same units as the first analysis")
+    order_by = order_by or list(tables)[-1]
+    if order_by not in tables:
+        raise ValueError(f"order_by {order_by!r} is not one of the analyses {list(tables)}")
+    key = tables[order_by].reset_index().sort_values(["median_rank", "q05_rank", "unit"])
+    units = list(key["unit"])
+    names = [str((labels or {}).get(u, u)) for u in units]
+    y = np.arange(len(units))
+    k = len(tables)
+    offsets = (np.arange(k) - (k - 1) / 2) * min(0.3, 0.8 / k)
+    with style():
+        fig, ax = plt.subplots(figsize=(6.4, max(2.4, (0.2 + 0.12 * k) * len(units) + 1.4)))
+        handles: list[Line2D] = []
+        for i, (name, table) in enumerate(tables.items()):
+            t = table.loc[units]
+            colour = PALETTE[i % len(PALETTE)]
+            ax.hlines(y + offsets[i], t["q05_rank"], t["q95_rank"], color=colour, linewidth=2.4, alpha=0.6)
+            ax.plot(t["median_rank"], y + offsets[i], "o", color=colour, markersize=4.5)
+            handles.append(Line2D([], [], color=colour, linewidth=2.4, alpha=0.8, marker="o", markersize=4.5,
+                                  label=f"{name}: median rank and 5-95 % interval"))
+        nominal = next((t for t in tables.values() if "nominal_rank" in t.columns), None)
+        if show_nominal and nominal is not None:
+            handles += ax.plot(nominal.loc[units, "nominal_rank"], y, "D", markerfacecolor="none",
+                               markeredgecolor="#333333", markersize=5, label="nominal rank (index as built)")
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()  # best unit at the top
+        ax.set_xticks(np.arange(1, len(units) + 1))
+        ax.set_xlim(0.5, len(units) + 0.5)
+        ax.set_xlabel("rank (1 = highest index)")
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=1, fontsize=7,
+                  borderaxespad=0.3)
+        fig.suptitle(title, x=0.02, ha="left", fontsize=10, fontweight="bold")
         if caption:
             add_caption(fig, caption)
         fig.tight_layout()
