@@ -379,3 +379,10 @@ def test_accounting_with_skipped_file(cb):
     survey = load_survey([DATA / "good_en.csv", DATA / "bad_missing_column.csv"], cb, errors="report")
     report = survey.report
     assert (report.rows_read, report.rows_kept, report.rows_listed_as_dropped) == (5, 3, 2)
+
+
+def test_files_summary_rows_dropped(cb):
+    survey = load_survey([DATA / "bad_duplicate_id.csv", DATA / "bad_missing_column.csv"], cb, errors="report")
+    files = survey.report.files.set_index("file")
+    assert files["rows_dropped"].to_dict() == {"bad_duplicate_id.csv": 1, "bad_missing_column.csv": 2}
+    assert files["rows_dropped"].sum() == survey.report.rows_listed_as_dropped

@@ -338,7 +338,7 @@ class _Loader:
     def load_file(self, path: Path, label: str) -> _FileResult:
         result = _FileResult()
         result.summary = {"file": label, "format": "", "encoding": "", "separator": "", "rows_read": 0,
-                          "rows_kept": 0, "blank_rows": 0, "columns_matched": 0}
+                          "rows_kept": 0, "rows_dropped": 0, "blank_rows": 0, "columns_matched": 0}
         try:
             table = read_export(path, sheet=self.sheet, encoding=self.encoding)
         except ExportReadError as exc:
@@ -356,6 +356,7 @@ class _Loader:
             result.issues.append(Issue(label, None, None, None, "empty file: no data rows", "file skipped"))
             return result
         self._process(table, path, label, result)
+        result.summary["rows_dropped"] = result.summary["rows_read"] - result.summary["rows_kept"]
         return result
 
     def _process(self, table: RawTable, path: Path, label: str, result: _FileResult) -> None:

@@ -72,8 +72,11 @@ class LoadReport:
         ``float_code`` (``"4.0"`` read as code 4).
     files
         One row per file: ``file, format, encoding, separator, rows_read, rows_kept,
-        blank_rows, columns_matched``. ``blank_rows`` counts rows with every cell empty:
-        they are not respondents and not counted in ``rows_read``.
+        rows_dropped, blank_rows, columns_matched``. ``rows_dropped = rows_read -
+        rows_kept``; each dropped row is listed in :attr:`rejected` (a file skipped for a
+        missing required column once, as ``file skipped (N rows)``). ``blank_rows``
+        counts rows with every cell empty: they are not respondents and are NOT counted
+        in ``rows_read``.
     """
 
     rows_read: int = 0
