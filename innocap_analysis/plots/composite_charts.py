@@ -86,7 +86,8 @@ def rank_uncertainty_plot(
         ax.set_axisbelow(True)
         note = f" (top {len(data)}; {left_out} more not shown)" if left_out else ""
         ax.set_title(title + note)
-        ax.legend(loc="lower right", fontsize=7)
+        # outside the axes: inside, the lower right is where the worst units' intervals are drawn
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
         if caption:
             add_caption(fig, caption)
         fig.tight_layout()
