@@ -15,7 +15,7 @@ read from ``VmHWM``; inputs already loaded), and, in another fresh subprocess, t
 ``tracemalloc`` peak of the call. Results are checked equal (relative 1e-9) in the run.
 
 Run ``.venv/bin/python benchmarks/bench_2sfca.py`` (``--quick`` for a smoke run); writes
-``benchmarks/results/bench_2sfca.md``.
+``benchmarks/results/bench_2sfca.md`` (``bench_2sfca_quick.md`` with ``--quick``).
 """
 
 from __future__ import annotations
@@ -310,9 +310,11 @@ def main() -> None:
         "(NaN in access) are 0 in two_step_fca.",
         "",
     ]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
-    print(f"wrote {RESULTS}")
+    # A smoke run must not overwrite the full results.
+    target = RESULTS.with_name(RESULTS.stem + "_quick.md") if args.quick else RESULTS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {target}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ brute-force ``pyproj.Geod`` search over all supply points, and the disagreement 
 projected sjoin_nearest with the geodesic nearest is reported.
 
 Run ``.venv/bin/python benchmarks/bench_distance.py`` (``--quick`` for a smoke run);
-writes ``benchmarks/results/bench_distance.md``.
+writes ``benchmarks/results/bench_distance.md`` (``bench_distance_quick.md`` with ``--quick``).
 """
 
 from __future__ import annotations
@@ -171,9 +171,11 @@ def main() -> None:
         f"{projected_vs_geodesic.max():.2%} (median {np.median(projected_vs_geodesic):.2%}).",
         "",
     ]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
-    print(f"wrote {RESULTS}")
+    # A smoke run must not overwrite the full results.
+    target = RESULTS.with_name(RESULTS.stem + "_quick.md") if args.quick else RESULTS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {target}")
 
 
 if __name__ == "__main__":
