@@ -16,7 +16,8 @@ SPSS; ``pandas.read_excel`` for XLSX. The ratio says what validation, multilingu
 matching and the report cost on top of plain parsing.
 
 Run ``.venv/bin/python benchmarks/bench_load_survey.py`` (``--quick`` for a smoke run of
-2,000 rows); writes ``benchmarks/results/bench_load_survey.md``.
+2,000 rows); writes ``benchmarks/results/bench_load_survey.md`` (``bench_load_survey_quick.md``
+with ``--quick``). The last column is peer time / ``load_survey`` time.
 """
 
 from __future__ import annotations
@@ -237,16 +238,19 @@ def main(argv=None) -> int:
         "and numeric codes, 6% blank or don't know, 2% stray whitespace, 2% `4.0`), and an e-mail column "
         "(PII, dropped). `load_survey` results were checked cell by cell against the generating codes.",
         "",
-        "| format | rows | method | seconds | peak MiB | time / load_survey |",
+        "| format | rows | method | seconds | peak MiB | peer time / load_survey time |",
         "|---|---:|---|---:|---:|---:|",
     ]
     for r in table.itertuples():
         lines.append(f"| {r.format} | {r.rows:,} | {r.method} | {r.seconds:.2f} | {r.peak_MiB:.0f} | "
                      f"{r.ratio_to_load_survey:.2f} |")
     lines += ["", "Timings on a shared machine are indicative.", ""]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    # A smoke run must not overwrite the full results.
+    target = RESULTS.with_name(RESULTS.stem + "_quick.md") if args.quick else RESULTS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
+    print(f"wrote {target}")
     return 0
 
 
