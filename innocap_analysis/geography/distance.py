@@ -475,9 +475,10 @@ def nearest_service(
     if _is_dask_collection(demand):
         from ._dask import nearest_service_dask
 
+        # dask already runs partitions in parallel: one KD-tree thread per task by default.
         return nearest_service_dask(
             demand, supply, distance=distance, max_km=max_km, detour_factor=detour_factor,
-            chunk_size=chunk_size, workers=workers,
+            chunk_size=chunk_size, workers=1 if workers == -1 else workers,
         )
 
     s_lon, s_lat, s_index = lonlat_of(supply, "supply")
