@@ -20,6 +20,10 @@ them and returns tidy tables per dimension:
 * **attrition** (:func:`attrition_analysis`): who had no linked follow-up answer and how
   they differed at baseline.
 
+Notebook 07 gets its table from :func:`evaluation_input` (real two-wave exports, or illustrative
+waves with a known effect, both through ``load_survey``) and compares illustrative estimates with
+the truth by :func:`truth_comparison` and :func:`truth_sentence`.
+
 No output contains panel keys: pairs carry an anonymous ``pair_id`` only. Group tables
 meant for publication suppress estimates from fewer than ``config.MIN_CELL_SIZE``
 respondents.
@@ -28,7 +32,7 @@ respondents.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -921,4 +925,197 @@ def evaluate_programme(
         attrition_response=response,
         attrition_baseline=baseline_difference,
         pairs=links.pairs,
+    )
+
+
+# --------------------------------------------------------------------------- notebook input
+
+#: Environment variable holding the pseudonymisation key for real two-wave exports.
+PSEUDONYMISE_KEY_ENV = "INNOCAP_PSEUDONYMISE_KEY"
+
+
+@dataclass(frozen=True)
+class EvaluationInput:
+    """What notebook 07 evaluates (from :func:`evaluation_input`).
+
+    Attributes
+    ----------
+    scores
+        Tidy score table (:data:`SCORE_COLUMNS`, capability scores in scale units).
+    truth
+        For illustrative data, the truth behind it (see
+        :class:`~innocap_analysis.synthetic_panel.IllustrativeWaves`); ``None`` for real exports.
+    design
+        The :class:`~innocap_analysis.synthetic_panel.PanelDesign` of illustrative data; ``None`` for real.
+    n_rejected
+        Rows the loader rejected (``errors="report"`` for real exports; 0 for illustrative data).
+    illustrative
+        Whether the scores are the illustrative (synthetic) waves.
+    source
+        One sentence saying where the scores come from (and why, when real exports without a
+        follow-up wave were replaced by illustrative waves).
+    """
+
+    scores: pd.DataFrame
+    truth: pd.DataFrame | None
+    design: object | None
+    n_rejected: int
+    illustrative: bool
+    source: str
+
+
+def evaluation_input(
+    survey_paths: Sequence[str] | None = None,
+    codebook_path: str | None = None,
+    *,
+    region_selection: Sequence[str] | None = None,
+    seed: int = 0,
+    design: object | None = None,
+    pseudonymise_key: str | None = None,
+) -> EvaluationInput:
+    """The two-wave score table for the evaluation, from real exports or illustrative ones.
+
+    Both routes use the same chain: exports -> :func:`~innocap_analysis.survey.load_survey`
+    (pseudonymised) -> :func:`~innocap_analysis.scoring.score_dimensions` ->
+    :func:`scores_for_evaluation`.
+
+    Parameters
+    ----------
+    survey_paths
+        Exports holding both waves (``wave``, ``participant`` and panel-key columns, and an
+        organisation column). ``None``: illustrative waves from
+        :func:`~innocap_analysis.synthetic_panel.illustrative_waves` (written to a temporary
+        directory, never into the repository).
+    codebook_path
+        Instrument YAML; ``None`` is INNOCAP v1.
+    region_selection
+        Partner-region keys to keep; ``None`` keeps all.
+    seed
+        Seed of the illustrative data.
+    design
+        :class:`~innocap_analysis.synthetic_panel.PanelDesign` of the illustrative data (default: the plan).
+    pseudonymise_key
+        Key of the keyed hash for real exports; default the environment variable
+        :data:`PSEUDONYMISE_KEY_ENV` (organisations can only be clustered when pseudonymised).
+
+    Real exports that hold no follow-up wave yet (no ``wave`` column, or no ``follow_up``
+    response) cannot be evaluated: the illustrative waves are used instead, and
+    :attr:`EvaluationInput.illustrative` and :attr:`EvaluationInput.source` say so, so that a
+    build on baseline-only exports still completes and labels these outputs as synthetic.
+
+    Raises
+    ------
+    ValueError
+        For real two-wave exports without a pseudonymisation key, or without the panel-key or
+        participant columns (from :func:`scores_for_evaluation`).
+    """
+    import os
+
+    from .scoring import score_dimensions
+    from .survey import load_survey
+    from .synthetic_panel import illustrative_waves
+
+    def illustrative(reason: str) -> EvaluationInput:
+        waves = illustrative_waves(design, seed=seed, codebook=codebook_path)
+        return EvaluationInput(
+            scores=scores_for_evaluation(score_dimensions(waves.survey), waves.survey.responses),
+            truth=waves.truth,
+            design=waves.panel.design,
+            n_rejected=int(waves.survey.report.rows_rejected),
+            illustrative=True,
+            source=reason,
+        )
+
+    if survey_paths is None:
+        data = illustrative(
+            "Illustrative two-wave exports, simulated with a known programme effect "
+            "(synthetic_panel.illustrative_waves) and loaded by load_survey."
+        )
+    else:
+        key = pseudonymise_key or os.environ.get(PSEUDONYMISE_KEY_ENV) or None
+        paths = list(survey_paths)
+        survey = load_survey(paths, codebook=codebook_path, errors="report", pseudonymise_key=key)
+        waves_present = (
+            survey.responses["wave"] if "wave" in survey.responses.columns else pd.Series(dtype=object)
+        )
+        if not waves_present.astype("string").eq(FOLLOW_UP).any():
+            data = illustrative(
+                f"The {len(paths)} real export(s) hold no follow-up wave yet, so the evaluation below runs on "
+                "illustrative (synthetic) two-wave exports instead; it shows the method, not a finding."
+            )
+        else:
+            if key is None:
+                raise ValueError(
+                    "real two-wave exports need a pseudonymisation key (organisations are clustered by "
+                    f"their keyed hash): set the environment variable {PSEUDONYMISE_KEY_ENV} "
+                    "(keep it out of the repository)"
+                )
+            data = EvaluationInput(
+                scores=scores_for_evaluation(score_dimensions(survey), survey.responses),
+                truth=None,
+                design=None,
+                n_rejected=int(survey.report.rows_rejected),
+                illustrative=False,
+                source=f"The partners' real two-wave exports ({len(paths)} file(s)).",
+            )
+    scores = data.scores
+    if region_selection is not None:
+        scores = scores[scores["region"].astype(str).isin(list(region_selection))].reset_index(drop=True)
+    return replace(data, scores=scores)
+
+
+def truth_comparison(did: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """Set the difference-in-differences estimates beside the known truth of illustrative data.
+
+    Parameters
+    ----------
+    did
+        :attr:`ProgrammeEvaluation.did` (both samples).
+    truth
+        :attr:`EvaluationInput.truth` (``dimension``, ``item_scale_effect``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dimension x DiD sample: ``dimension``, ``estimator`` (short: ``linked``
+        or ``all``), ``true_effect`` (item scale), ``estimate``, ``ci_low``, ``ci_high``,
+        ``error`` (estimate minus truth) and ``covered`` (the interval contains the truth;
+        ``<NA>`` when the estimate is suppressed).
+    """
+    short = {ESTIMATOR_LABELS["did_linked"]: "linked", ESTIMATOR_LABELS["did_all"]: "all"}
+    table = did[["dimension", "estimator", "estimate", "ci_low", "ci_high"]].assign(
+        dimension=did["dimension"].astype(str), estimator=did["estimator"].map(short)
+    )
+    true = truth.assign(dimension=truth["dimension"].astype(str)).set_index("dimension")["item_scale_effect"]
+    table.insert(2, "true_effect", true.reindex(table["dimension"]).to_numpy(float))
+    table["error"] = table["estimate"] - table["true_effect"]
+    covered = (table["ci_low"] <= table["true_effect"]) & (table["true_effect"] <= table["ci_high"])
+    table["covered"] = covered.astype("boolean").mask(table["estimate"].isna())
+    return table.reset_index(drop=True)
+
+
+def truth_sentence(truth: pd.DataFrame, *, digits: int = 2) -> str:
+    """Say which true effect generated illustrative data, on both scales, for the reader to compare.
+
+    Parameters
+    ----------
+    truth
+        :attr:`EvaluationInput.truth` (``delta``, ``wave_shift``, ``item_scale_effect``,
+        ``n_participant_follow_up`` per dimension).
+    digits
+        Decimals of the item-scale effect.
+    """
+
+    def span(values: pd.Series, fmt: str) -> str:
+        low, high = format(values.min(), fmt), format(values.max(), fmt)
+        return low if low == high else f"{low} to {high}"
+
+    return (
+        f"The illustrative waves were generated with a true programme effect of {span(truth['delta'], '.1f')} "
+        f"points on the latent 0-100-like score scale in each of the {len(truth)} dimensions, on top of a change "
+        f"of {span(truth['wave_shift'], '.1f')} points for everyone (participants and comparison alike). On the "
+        f"scale of the dimension scores (mean of the capability items) that effect is "
+        f"{span(truth['item_scale_effect'], f'.{digits}f')} scale points for participants (mean over "
+        f"{span(truth['n_participant_follow_up'], 'd')} participants' follow-up responses): the "
+        "difference-in-differences estimates below should recover it."
     )

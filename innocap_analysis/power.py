@@ -132,7 +132,9 @@ def power_sentence(
     mde = minimum_detectable_effect(n_p, n_c, alpha=alpha, power=power)
     mde_paired = minimum_detectable_effect(n_p, alpha=alpha, power=power)
     answered = (
-        "" if response_rate == 1 else f" ({response_rate:.0%} answering the follow-up: {n_p} and {n_c})"
+        ""
+        if response_rate == 1
+        else f" ({response_rate * 100:g}% of them with a linked follow-up answer: {n_p} and {n_c})"
     )
     points = ""
     if sd_change is not None:

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,7 +48,7 @@ from scipy.special import expit, logit
 from . import evaluation
 
 if TYPE_CHECKING:
-    from .survey import Codebook
+    from .survey import Codebook, Survey
 
 DIMENSIONS: tuple[str, ...] = ("digital_solutions", "procurement", "delivery_models", "skills")
 WAVES: tuple[str, str] = ("baseline", "follow_up")
@@ -513,3 +514,121 @@ def item_level_export(
             answered = rows["stakeholder"].astype(str).isin(list(item.answered_by)).to_numpy()
         export[item.id] = np.where(answered, codes.astype(str), "")
     return pd.DataFrame(export)
+
+
+# --------------------------------------------------------------------------- illustrative waves
+
+#: Pseudonymisation key of the illustrative (synthetic) waves. Not a secret: the data are synthetic.
+ILLUSTRATIVE_PSEUDONYMISE_KEY = "innocap-illustrative-waves"
+#: File name of the illustrative two-wave export (written to a temporary directory only).
+ILLUSTRATIVE_EXPORT_NAME = "illustrative_two_waves_en.csv"
+
+
+def without_programme_effect(panel: SyntheticPanel) -> SyntheticPanel:
+    """The counterfactual panel: participants' follow-up scores without the programme effect.
+
+    Every score is as in ``panel`` except participants' follow-up scores, which lose
+    ``delta`` of their dimension (occasion noise, attrition and keys unchanged). Exporting
+    both panels with :func:`item_level_export` and the same seed gives identical item noise,
+    so the difference of their item-level scores is the programme effect on that scale.
+    """
+    scores = panel.scores.copy()
+    delta = scores["dimension"].astype(str).map(panel.design.delta_for).astype(float)
+    treated = (scores["wave"].astype(str) == WAVES[1]) & (scores["participant"].astype(str) == "yes")
+    scores["score"] = scores["score"] - delta.where(treated, 0.0)
+    return SyntheticPanel(scores=scores, truth=panel.truth, design=panel.design, people=panel.people)
+
+
+@dataclass(frozen=True)
+class IllustrativeWaves:
+    """Result of :func:`illustrative_waves`.
+
+    Attributes
+    ----------
+    panel
+        The score-level :class:`SyntheticPanel` the items were generated from.
+    survey
+        The two waves loaded by :func:`~innocap_analysis.survey.load_survey` (pseudonymised).
+    truth
+        One row per dimension: ``delta`` and ``wave_shift`` (the design's effect and
+        secular change, latent score points), ``item_scale_effect`` (the programme effect
+        on participants on the scale of the dimension scores, the mean of the capability
+        items: mean over participants' follow-up responses of their score minus the score
+        they would have had without the programme, same item noise) and
+        ``n_participant_follow_up`` (responses that mean is over).
+    """
+
+    panel: SyntheticPanel
+    survey: Survey
+    truth: pd.DataFrame
+
+
+def illustrative_waves(
+    design: PanelDesign | None = None,
+    *,
+    seed: int = 0,
+    codebook: Codebook | str | Path | None = None,
+    pseudonymise_key: str = ILLUSTRATIVE_PSEUDONYMISE_KEY,
+) -> IllustrativeWaves:
+    """Illustrative baseline and follow-up exports, loaded through the same loader as real exports.
+
+    Simulates a panel (:func:`simulate_panel`), writes its item-level export
+    (:func:`item_level_export`) as a CSV into a temporary directory (deleted before
+    returning; nothing is written into the repository) and loads it with
+    :func:`~innocap_analysis.survey.load_survey` (``errors="raise"``, pseudonymised). The
+    counterfactual export without the programme effect (:func:`without_programme_effect`,
+    same seed) is scored the same way to give the true effect on the item scale.
+
+    Parameters
+    ----------
+    design
+        The :class:`PanelDesign` (default: the planned programme).
+    seed
+        Seed of the panel and of the item noise.
+    codebook
+        Instrument (a :class:`Codebook` or YAML path); default INNOCAP v1.
+    pseudonymise_key
+        Key of the loader's keyed hash (not secret for synthetic data).
+
+    Returns
+    -------
+    IllustrativeWaves
+    """
+    import tempfile
+
+    from .scoring import score_dimensions
+    from .survey import load_codebook, load_survey
+
+    cb = (
+        codebook if codebook is not None and not isinstance(codebook, str | Path) else load_codebook(codebook)
+    )
+    panel = simulate_panel(design, seed=seed)
+    counterfactual = without_programme_effect(panel)
+    tidy = {}
+    surveys = {}
+    with tempfile.TemporaryDirectory(prefix="innocap_waves_") as directory:
+        for name, source in (("actual", panel), ("counterfactual", counterfactual)):
+            path = Path(directory) / name / ILLUSTRATIVE_EXPORT_NAME
+            path.parent.mkdir()
+            item_level_export(source, codebook=cb, seed=seed).to_csv(path, index=False)
+            surveys[name] = load_survey(path, codebook=cb, pseudonymise_key=pseudonymise_key)
+            tidy[name] = evaluation.scores_for_evaluation(
+                score_dimensions(surveys[name]), surveys[name].responses
+            )
+    actual = evaluation.validate_scores(tidy["actual"])
+    effect = actual["score"] - tidy["counterfactual"]["score"].to_numpy(float)
+    treated = (actual["wave"] == WAVES[1]) & actual["participant"]
+    item_effect = (
+        effect[treated].groupby(actual.loc[treated, "dimension"], observed=True).agg(["mean", "count"])
+    )
+    design = panel.design
+    truth = pd.DataFrame(
+        {
+            "dimension": list(design.dimensions),
+            "delta": [design.delta_for(d) for d in design.dimensions],
+            "wave_shift": design.wave_shift,
+            "item_scale_effect": item_effect["mean"].reindex(list(design.dimensions)).to_numpy(float),
+            "n_participant_follow_up": item_effect["count"].reindex(list(design.dimensions)).to_numpy(int),
+        }
+    )
+    return IllustrativeWaves(panel=panel, survey=surveys["actual"], truth=truth)
