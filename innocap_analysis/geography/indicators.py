@@ -352,3 +352,255 @@ def write_indicator_layers(
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
     return path
+
+
+# --- Support for notebook 04_service_distance ------------------------------------------------------
+
+#: Order of the default service tiers in published tables (smallest centre first).
+TIER_ORDER: tuple[str, ...] = ("local_centre", "regional_centre", "city")
+
+
+def _tier_rank(tiers: pd.Series) -> pd.Series:
+    """Rank of each tier in :data:`TIER_ORDER`; unknown tiers after them, alphabetically."""
+    known = {t: i for i, t in enumerate(TIER_ORDER)}
+    extra = sorted(set(tiers.astype(str)) - set(known))
+    known.update({t: len(TIER_ORDER) + i for i, t in enumerate(extra)})
+    return tiers.astype(str).map(known)
+
+
+def settlement_service_distances(
+    settlements: gpd.GeoDataFrame,
+    service_points: gpd.GeoDataFrame,
+    *,
+    tier_column: str = "tier",
+    distance: str = "geodesic",
+) -> gpd.GeoDataFrame:
+    """Each settlement with its distance to the nearest service point of every tier.
+
+    Parameters
+    ----------
+    settlements
+        Demand points (``load_settlements``).
+    service_points
+        Supply points with a tier column (``service_centre_tiers``).
+    tier_column
+        Column naming the tier.
+    distance
+        ``"geodesic"`` (WGS84) or ``"great_circle"``, as in ``nearest_service``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``settlements`` (same rows and order) plus one column ``km_to_<tier>`` per tier: the
+        straight-line distance (km) to the nearest service point of that tier, wherever it is
+        (across region and country borders). Tiers in :data:`TIER_ORDER`, others after them.
+    """
+    tiers = pd.Series(pd.unique(service_points[tier_column]).astype(str))
+    tiers = tiers.iloc[np.lexsort((tiers.to_numpy(), _tier_rank(tiers).to_numpy()))].tolist()
+    out = settlements.copy()
+    for tier in tiers:
+        supply = service_points[(service_points[tier_column].astype(str) == tier).to_numpy()]
+        nearest = nearest_service(settlements, supply, distance=distance)
+        out[f"km_to_{tier}"] = nearest["distance_km"].to_numpy(dtype=float)
+    return out
+
+
+def region_indicator_table(
+    regions: gpd.GeoDataFrame,
+    distance_indicators: pd.DataFrame,
+    accessibility: pd.DataFrame | None = None,
+    sparsity: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One tidy table of the per-region indicators: one row per (region, tier).
+
+    Parameters
+    ----------
+    regions
+        ``load_regions(3)``: names, country, NPA eligibility and partner key are taken from it.
+    distance_indicators
+        ``service_distance_indicators`` (one row per region and tier, every region present).
+    accessibility
+        Optional ``accessibility_indicators``; adds ``accessibility_mean`` and
+        ``demand_weight_source`` (NA for regions without settlements).
+    sparsity
+        Optional ``settlement_sparsity``; adds ``density``, ``settlements_per_1000_km2`` and
+        ``sparsely_populated`` (the same value on every tier row of a region).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows sorted by region then tier (:data:`TIER_ORDER`); columns ``region_id``, ``name``,
+        ``country``, ``npa_2021_27``, ``partner_key``, ``tier`` and the indicator columns.
+    """
+    ids = regions[["region_id", "name", "country", "npa_2021_27", "partner_key"]].copy()
+    ids["region_id"] = ids["region_id"].astype(str)
+    table = distance_indicators.copy()
+    table["region_id"] = table["region_id"].astype(str)
+    out = ids.merge(table, on="region_id", how="right", validate="one_to_many")
+    if accessibility is not None:
+        acc = accessibility[["region_id", "tier", "accessibility_mean", "demand_weight_source"]].copy()
+        acc["region_id"] = acc["region_id"].astype(str)
+        out = out.merge(acc, on=["region_id", "tier"], how="left", validate="one_to_one")
+    if sparsity is not None:
+        sp = sparsity[["region_id", "density", "settlements_per_1000_km2", "sparsely_populated"]].copy()
+        sp["region_id"] = sp["region_id"].astype(str)
+        out = out.merge(sp, on="region_id", how="left", validate="many_to_one")
+    out = out.assign(_rank=_tier_rank(out["tier"])).sort_values(["region_id", "_rank"], kind="stable")
+    return pd.DataFrame(out.drop(columns="_rank")).reset_index(drop=True)
+
+
+def partner_indicator_table(table: pd.DataFrame, keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """The rows of :func:`region_indicator_table` for the INNOCAP partner regions.
+
+    Parameters
+    ----------
+    table
+        Output of :func:`region_indicator_table`.
+    keys
+        Partner-region keys of :data:`innocap_analysis.config.PARTNER_REGIONS` (all when None).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``partner_region`` (label) first, rows in the order of ``config.PARTNER_REGIONS`` and then by
+        tier. Raises ``ValueError`` for an unknown key, or when a selected partner region is missing
+        for any tier of the table (every partner region must be reported for every tier).
+    """
+    from .. import config
+
+    unknown = sorted(set(keys or []) - set(config.PARTNER_REGIONS))
+    if unknown:
+        raise ValueError(f"unknown partner region(s) {unknown}; known: {sorted(config.PARTNER_REGIONS)}")
+    selected = [k for k in config.PARTNER_REGIONS if not keys or k in keys]
+    code_of = {k: config.PARTNER_REGIONS[k][1] for k in selected}
+    tiers = table["tier"].unique()
+    rows = table[table["region_id"].isin(list(code_of.values()))]
+    present = set(zip(rows["region_id"], rows["tier"], strict=True))
+    missing = [(code, t) for code in code_of.values() for t in tiers if (code, t) not in present]
+    if missing:
+        raise ValueError(f"partner regions missing from the indicator table (region, tier): {missing}")
+    order = {code: i for i, code in enumerate(code_of.values())}
+    rows = rows.assign(_order=rows["region_id"].map(order), _rank=_tier_rank(rows["tier"]))
+    rows = rows.sort_values(["_order", "_rank"], kind="stable").drop(columns=["_order", "_rank"])
+    label = {code: config.PARTNER_REGIONS[k][0] for k, code in code_of.items()}
+    rows.insert(0, "partner_region", rows["region_id"].map(label))
+    return pd.DataFrame(rows).reset_index(drop=True)
+
+
+def indicator_layers(
+    regions: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    settlement_distances: gpd.GeoDataFrame | None = None,
+    service_points: gpd.GeoDataFrame | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """The indicator layers for the GeoPackage (and for the maps): one region layer per tier.
+
+    Parameters
+    ----------
+    regions
+        ``load_regions(3)`` (geometry, official statistics, typologies).
+    table
+        :func:`region_indicator_table`.
+    settlement_distances
+        Optional :func:`settlement_service_distances` output, written as layer ``settlements``.
+    service_points
+        Optional ``service_centre_tiers`` output, written as layer ``service_points``
+        (``service_id`` kept as a column).
+
+    Returns
+    -------
+    dict of str -> geopandas.GeoDataFrame
+        ``regions_<tier>`` (EPSG:4326 region polygons with that tier's indicators; ``share_beyond_*``
+        are also given in percent as ``pct_beyond_*``), then ``settlements`` and ``service_points``.
+    """
+    geo = regions[["region_id", "population_year", "area_km2", "urban_rural_code", "remoteness_code",
+                   "geometry"]].copy()
+    geo["region_id"] = geo["region_id"].astype(str)
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    tiers = table.drop_duplicates("tier").assign(_rank=lambda f: _tier_rank(f["tier"])).sort_values("_rank")
+    for tier in tiers["tier"]:
+        part = table[table["tier"] == tier]
+        layer = geo.merge(part, on="region_id", how="left", validate="one_to_one")
+        for column in [c for c in layer.columns if c.startswith("share_beyond_")]:
+            layer["pct_" + column.removeprefix("share_")] = 100.0 * layer[column].astype(float)
+        layers[f"regions_{tier}"] = gpd.GeoDataFrame(layer, geometry="geometry", crs=regions.crs)
+    if settlement_distances is not None:
+        layers["settlements"] = gpd.GeoDataFrame(settlement_distances.reset_index(drop=True),
+                                                 geometry=settlement_distances.geometry.name,
+                                                 crs=settlement_distances.crs)
+    if service_points is not None:
+        points = service_points.reset_index()
+        layers["service_points"] = gpd.GeoDataFrame(points, geometry=service_points.geometry.name,
+                                                    crs=service_points.crs)
+    return layers
+
+
+def save_indicator_layers(
+    layers: gpd.GeoDataFrame | Mapping[str, gpd.GeoDataFrame],
+    name: str,
+    *,
+    caption: str,
+    directory: str | os.PathLike[str] | None = None,
+) -> Any:
+    """Write the indicator layers as ``<name>.gpkg`` into the build's figure folder and record it.
+
+    Parameters
+    ----------
+    layers
+        As for :func:`write_indicator_layers`.
+    name
+        File stem, numbered by notebook (``"04_service_distance_indicators"``).
+    caption
+        What the layers hold and their sources; goes to ``figures/MANIFEST.csv`` (kind ``layer``).
+    directory
+        Output folder; by default :func:`innocap_analysis.plots.style.figures_directory`.
+
+    Returns
+    -------
+    innocap_analysis.provenance.SavedFiles
+        The one file written (shown by file name only). Two writes of the same layers give the
+        same bytes (see :func:`write_indicator_layers`).
+    """
+    from .. import provenance
+    from ..plots.style import figures_directory
+
+    if not caption:
+        raise ValueError("every published output needs a caption")
+    if not name or Path(name).name != name or name.startswith("."):
+        raise ValueError(f"layer file name must be a plain file stem, got {name!r}")
+    path = write_indicator_layers(layers, figures_directory(directory) / f"{name}.gpkg")
+    provenance.record_output(path, "layer", caption=caption)
+    return provenance.SavedFiles([path])
+
+
+def explain_remoteness_disagreements(disagreements: pd.DataFrame, threshold_km: float) -> pd.DataFrame:
+    """Attach a first explanation to each disagreement of the remoteness estimate.
+
+    Parameters
+    ----------
+    disagreements
+        Output of :func:`~innocap_analysis.geography.remoteness.remoteness_disagreements`.
+    threshold_km
+        The straight-line drive-time proxy used (``remoteness_estimate``'s ``threshold_km``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input with ``reason``, the first rule that applies, in this order:
+
+        * ``"largest place counted as a city"``: estimate closer and the region's largest place is
+          itself a GeoNames place of 50,000+ (distance 0). GeoNames gives municipality or locality
+          figures; Eurostat's city is an urban centre of 50,000+ in the 1 km² grid;
+        * ``"nearest city just beyond the proxy"``: estimate more remote and the largest place's
+          nearest city lies beyond ``threshold_km`` in a straight line (fast roads reach further);
+        * ``"borderline share"``: the share within reach is near 0.5 (``borderline`` column);
+        * ``"other"``: to be checked on a map (for example a sea crossing counted as a drive).
+    """
+    closer = disagreements["direction"].eq("estimate closer")
+    city_in_region = closer & disagreements["its_city_km"].eq(0.0)
+    beyond = ~closer & (disagreements["its_city_km"] > threshold_km)
+    borderline = disagreements["borderline"].astype(bool)
+    reason = np.select([city_in_region, beyond, borderline],
+                       ["largest place counted as a city", "nearest city just beyond the proxy",
+                        "borderline share"], default="other")
+    return disagreements.assign(reason=pd.array(reason, dtype="string"))
