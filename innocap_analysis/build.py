@@ -140,7 +140,7 @@ def _inject_parameters(nb, parameters: dict[str, object]) -> None:  # noqa: ANN0
     lines += [f"{name} = {value!r}" for name, value in parameters.items()]
     cell = nbformat.v4.new_code_cell("\n".join(lines))
     cell.metadata["tags"] = ["injected-parameters"]
-    cell.pop("id", None)
+    cell["id"] = "injected-parameters"  # fixed, so that reruns write identical notebooks
     nb.cells.insert(tagged[0] + 1, cell)
 
 
