@@ -49,6 +49,7 @@ NPA_REGIONS_2014_2020_CSV: Path = EXTERNAL_DIR / "npa_regions_2014_2020_mapped_t
 NUTS3_POPULATION_CSV: Path = EXTERNAL_DIR / "nuts3_population_area_2021_eurostat_via_riate.csv"
 NUTS3_TYPOLOGIES_CSV: Path = EXTERNAL_DIR / "nuts3_typologies_2021_eurostat.csv"
 GEONAMES_SETTLEMENTS_CSV: Path = EXTERNAL_DIR / "geonames_settlements_500.csv"
+TERRITORY_POPULATION_CSV: Path = EXTERNAL_DIR / "territory_population_official.csv"
 
 #: Partner regions of the consortium: region key -> (label, NUTS 2021 code or territory code).
 PARTNER_REGIONS: dict[str, tuple[str, str]] = {

@@ -26,7 +26,7 @@ from pyproj import Geod
 from .. import config, provenance
 
 #: The official statistics of the non-NUTS territories (see that file's source columns).
-TERRITORY_POPULATION_CSV = config.EXTERNAL_DIR / "territory_population_official.csv"
+TERRITORY_POPULATION_CSV = config.TERRITORY_POPULATION_CSV
 
 #: GeoNames / ISO country code -> the country code used in the region table (GISCO writes UK, not GB).
 COUNTRY_TO_REGION_COUNTRY: dict[str, str] = {"GB": "UK", "SJ": "NO"}
