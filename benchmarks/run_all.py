@@ -87,8 +87,10 @@ def main() -> int:
     ]
     if not args.skip_build:
         sections.append(time_build())
+    ran = {script.stem + ("_quick" if args.quick else "") for script in scripts}
     for result in sorted(RESULTS.glob("*.md")):
-        sections.append(result.read_text(encoding="utf-8").strip() + "\n")
+        if result.stem in ran:  # only what this run measured; never stale or quick results
+            sections.append(result.read_text(encoding="utf-8").strip() + "\n")
     if failed:
         sections.append("Benchmarks that failed in this run: " + ", ".join(failed) + "\n")
     (ROOT / "BENCHMARKS.md").write_text("\n".join(sections), encoding="utf-8")
