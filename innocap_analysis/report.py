@@ -50,8 +50,19 @@ def _notebook_title(name: str) -> str:
     return f"{number}. {rest.replace('_', ' ').capitalize()}"
 
 
+def _display_cell(value: str) -> str:
+    """Shorten long decimals for reading (the CSV keeps full precision)."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    if "." not in value or not (abs(number) < 1e15):
+        return value
+    return f"{number:.4g}" if abs(number) < 1e4 else f"{number:,.0f}"
+
+
 def _table_html(csv_path: Path, caption: str) -> str:
-    table = pd.read_csv(csv_path, keep_default_na=False, dtype=str)
+    table = pd.read_csv(csv_path, keep_default_na=False, dtype=str).map(_display_cell)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>"
