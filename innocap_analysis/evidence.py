@@ -12,23 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
 from .plots.style import ILLUSTRATIVE_CAVEAT
-from .survey import Survey, load_survey
-
-#: File types the survey loaders read.
-EXPORT_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".xlsx", ".sav")
+from .survey import Survey, load_illustrative_survey, load_survey
 
 REAL_DATA_NOTE = "Partners' real survey exports (confidential)."
-
-
-def illustrative_exports(directory: Path | None = None) -> list[Path]:
-    """The illustrative partner exports, in a fixed (sorted) order."""
-    directory = directory or config.ILLUSTRATIVE_SURVEY_DIR
-    paths = sorted(p for p in directory.iterdir() if p.suffix.lower() in EXPORT_SUFFIXES)
-    if not paths:
-        raise FileNotFoundError(f"no survey exports in {directory}; run 'innocap data illustrative'")
-    return paths
 
 
 def load_evidence_survey(
@@ -44,8 +31,9 @@ def load_evidence_survey(
     codebook_path
         Instrument YAML; ``None`` is INNOCAP v1.
     """
-    paths = illustrative_exports() if survey_paths is None else [Path(p) for p in survey_paths]
-    return load_survey(paths, codebook=codebook_path, errors="report")
+    if survey_paths is None:
+        return load_illustrative_survey(codebook=codebook_path)
+    return load_survey([Path(p) for p in survey_paths], codebook=codebook_path, errors="report")
 
 
 def data_note(illustrative: bool) -> str:

@@ -124,10 +124,11 @@ def test_charts_draw_suppressed_cells_as_labels(survey, tmp_path):
     assert first_item_dont_know.get_height() == pytest.approx(100 * 5 / 13)
 
 
-def test_illustrative_exports_are_found_in_sorted_order():
-    paths = evidence.illustrative_exports()
-    assert paths == sorted(paths) and len(paths) == 5
+def test_evidence_survey_defaults_to_the_illustrative_exports():
+    survey = evidence.load_evidence_survey()
+    assert survey.responses["source_file"].nunique() == 5
     assert evidence.data_note(True).startswith("Illustrative")
+    assert "real" in evidence.data_note(False)
 
 
 def test_barrier_shares_hand_case(tmp_path):
@@ -162,3 +163,19 @@ def test_ipa_small_multiples_one_panel_per_group():
     first, second = fig.axes[:2]
     assert [line.get_xdata()[0] for line in first.lines if line.get_linestyle() == "--"][0] == 50.0
     assert any("suppressed" in t.get_text() for t in second.texts)
+
+
+def test_validation_summary_with_blank_rows_and_a_skipped_file(tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "respondent_id,region,country,stakeholder,size_band,role\n"
+        "A1,Donegal,Ireland,SME,1-9,Other\n"
+        ",,,,,\n"
+        "A2,Donegal,Ireland,SME,1-9,Other\n", encoding="utf-8")
+    skipped = tmp_path / "no_region.csv"
+    skipped.write_text("respondent_id,country,stakeholder\nB1,Ireland,SME\nB2,Ireland,SME\n", encoding="utf-8")
+    survey = load_survey([good, skipped], errors="report")
+    table = validation_summary(survey).set_index("file")
+    assert table.loc["good.csv", "rows_kept"] == 2 and table.loc["good.csv", "blank_rows"] == 1
+    assert table.loc["no_region.csv", "rows_kept"] == 0
+    assert table.loc["no_region.csv", "rows_rejected"] == table.loc["no_region.csv", "rows_read"] == 2

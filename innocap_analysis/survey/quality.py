@@ -23,29 +23,32 @@ def validation_summary(survey: Survey) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``file, format, encoding, rows_read, rows_kept, rows_rejected,
-        cells_set_na, pii_columns_dropped, unmatched_columns``; every input row is
-        either in ``rows_kept`` or in ``rows_rejected`` (checked, not assumed).
+        Columns ``file, format, encoding, rows_read, rows_kept, rows_rejected, blank_rows,
+        cells_set_na, pii_columns_dropped, unmatched_columns``. Every input row is either in
+        ``rows_kept`` or listed in the rejection log (checked here per file, not assumed);
+        wholly empty rows are not respondents and are counted apart in ``blank_rows``.
     """
     report = survey.report
     files = report.files[["file", "format", "encoding", "rows_read", "rows_kept"]].copy()
     rejected = report.rejected
-    dropped_rows = rejected[rejected["action"].str.contains("row", na=False)].groupby("file")["row"].nunique()
-    cells_na = rejected[rejected["action"].str.contains("cell", na=False)].groupby("file").size()
+    dropped_rows = (rejected[rejected["action"] == "row dropped"][["file", "row"]]
+                    .drop_duplicates().groupby("file").size())
+    skipped = pd.to_numeric(rejected["action"].str.extract(r"file skipped \((\d+) rows\)", expand=False))
+    skipped_rows = skipped.groupby(rejected["file"]).max()
+    listed = files["file"].map(dropped_rows).fillna(0) + files["file"].map(skipped_rows).fillna(0)
+    cells_na = rejected[rejected["action"].str.startswith("cell", na=False)].groupby("file").size()
     dropped = report.dropped_columns
-    pii = dropped[dropped["reason"].str.startswith("PII", na=False)].groupby("file").size()
-    unmatched = dropped[~dropped["reason"].str.startswith("PII", na=False)].groupby("file").size()
-    files["rows_rejected"] = files["file"].map(dropped_rows).fillna(0).astype("int64")
+    is_pii = dropped["reason"].str.startswith("PII", na=False)
+    files["rows_rejected"] = (files["rows_read"] - files["rows_kept"]).astype("int64")
+    files["blank_rows"] = report.files["blank_rows"].to_numpy() if "blank_rows" in report.files else 0
     files["cells_set_na"] = files["file"].map(cells_na).fillna(0).astype("int64")
-    files["pii_columns_dropped"] = files["file"].map(pii).fillna(0).astype("int64")
-    files["unmatched_columns"] = files["file"].map(unmatched).fillna(0).astype("int64")
-    unaccounted = files["rows_read"] - files["rows_kept"] - files["rows_rejected"]
-    if "blank_rows" in report.files:
-        unaccounted = unaccounted - report.files["blank_rows"].to_numpy()
-        files["blank_rows"] = report.files["blank_rows"].to_numpy()
-    if (unaccounted != 0).any():
-        bad = files.loc[unaccounted != 0, "file"].tolist()
-        raise AssertionError(f"rows not accounted for in {bad}: read != kept + rejected (+ blank)")
+    files["pii_columns_dropped"] = files["file"].map(dropped[is_pii].groupby("file").size()).fillna(0).astype("int64")
+    files["unmatched_columns"] = files["file"].map(dropped[~is_pii].groupby("file").size()).fillna(0).astype("int64")
+    unaccounted = files["rows_rejected"] != listed.astype("int64")
+    if unaccounted.any():
+        raise AssertionError(
+            f"rows neither kept nor listed as rejected in {files.loc[unaccounted, 'file'].tolist()}"
+        )
     return files.reset_index(drop=True)
 
 
