@@ -1,7 +1,8 @@
 """The ``innocap`` command line: ``build``, ``validate`` and ``data``.
 
 Data problems end with a clear message and an exit code, never a Python traceback:
-0 success, 1 invalid data or a failed build, 2 usage errors or unreadable input.
+0 success, 1 invalid data (unrecognisable encodings included) or a failed build, 2 usage errors
+(a missing file, a bad codebook, unknown options).
 """
 
 from __future__ import annotations

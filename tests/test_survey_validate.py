@@ -38,8 +38,10 @@ def test_valid_export_exit_0(capsys):
     assert "no problems found" in capsys.readouterr().out
 
 
-def test_unreadable_and_missing_files_exit_2(capsys, tmp_path):
-    assert main(["validate", str(DATA / "bad_encoding.csv")]) == 2
+def test_unreadable_encoding_exits_1_and_missing_files_exit_2(capsys, tmp_path):
+    # an undecodable export is bad data (exit 1, like every bad-input class); a missing file or a
+    # broken codebook is a usage error (exit 2)
+    assert main(["validate", str(DATA / "bad_encoding.csv")]) == 1
     assert "bad_encoding.csv: unreadable: text encoding not recognised" in capsys.readouterr().out
     assert main(["validate", str(tmp_path / "nope.csv")]) == 2
     assert "nope.csv: no such file" in capsys.readouterr().err
@@ -68,6 +70,6 @@ def test_console_script_has_no_traceback_on_garbage(tmp_path):
     garbage.write_bytes(b"\x00\x01\x02\xff" * 50)
     proc = subprocess.run([sys.executable, "-m", "innocap_analysis.cli", "validate", str(garbage)],
                           capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2
+    assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "garbage.csv: unreadable" in proc.stdout

@@ -19,9 +19,9 @@ def cli_validate(
 ) -> int:
     """Validate survey exports against a codebook and print the report.
 
-    Returns the exit code: 0 valid, 1 invalid (problems listed with file, row, column
-    and value), 2 usage error or unreadable input (missing file, unreadable encoding,
-    bad codebook).
+    Returns the exit code: 0 valid; 1 invalid, for every class of bad data, an export
+    whose text encoding cannot be recognised included (problems listed with file, row,
+    column and value); 2 usage errors: a missing file or a bad codebook.
     """
     try:
         cb = load_codebook(codebook)
@@ -35,13 +35,10 @@ def cli_validate(
         return EXIT_USAGE
     survey = load_survey(list(paths), codebook=cb, errors="report")
     report = survey.report
-    unreadable = bool(report.rejected["reason"].str.startswith("unreadable").any())
     text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if as_json else report.format_text()
     try:
         print(text)
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. `innocap validate ... | head`: not a data problem, no traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    if unreadable:
-        return EXIT_USAGE
     return EXIT_OK if report.ok else EXIT_INVALID
