@@ -1052,6 +1052,27 @@ def _rank_descending(scores: np.ndarray) -> np.ndarray:
     return stats.rankdata(-scores, axis=-1, method="min", nan_policy="omit")
 
 
+def _check_uncertainty_choices(
+    caller: str,
+    normalisations: Sequence[str],
+    aggregations: Sequence[str],
+    n_draws: int,
+    n_weight_sets: int,
+    weight_noise: float,
+) -> None:
+    """Reject Monte Carlo choices the vectorised draws cannot sample (shared by both analyses)."""
+    for m in normalisations:
+        if m not in ("minmax", "zscore", "rank", "none"):
+            raise ValueError(f"{caller} cannot sample normalisation {m!r}")
+    for a in aggregations:
+        if a not in ("arithmetic", "geometric", "harmonic"):
+            raise ValueError(f"{caller} samples arithmetic, geometric or harmonic means, not {a!r}")
+    if "zscore" in normalisations and any(a != "arithmetic" for a in aggregations):
+        raise ValueError("z-scores are negative for half the units: combine 'zscore' only with 'arithmetic'")
+    if n_draws < 2 or n_weight_sets < 1 or not 0 <= weight_noise < 1:
+        raise ValueError("need n_draws >= 2, n_weight_sets >= 1 and 0 <= weight_noise < 1")
+
+
 def uncertainty_analysis(
     normalised_inputs: pd.DataFrame,
     structure: pd.DataFrame | Hierarchy,
@@ -1127,16 +1148,8 @@ def uncertainty_analysis(
     target = target or hierarchy.roots[0]
     if target not in hierarchy.aggregates:
         raise ValueError(f"target {target!r} is not an aggregate of the structure {hierarchy.aggregates}")
-    for m in normalisations:
-        if m not in ("minmax", "zscore", "rank", "none"):
-            raise ValueError(f"uncertainty_analysis cannot sample normalisation {m!r}")
-    for a in aggregations:
-        if a not in ("arithmetic", "geometric", "harmonic"):
-            raise ValueError(f"uncertainty_analysis samples arithmetic, geometric or harmonic means, not {a!r}")
-    if "zscore" in normalisations and any(a != "arithmetic" for a in aggregations):
-        raise ValueError("z-scores are negative for half the units: combine 'zscore' only with 'arithmetic'")
-    if n_draws < 2 or n_weight_sets < 1 or not 0 <= weight_noise < 1:
-        raise ValueError("need n_draws >= 2, n_weight_sets >= 1 and 0 <= weight_noise < 1")
+    _check_uncertainty_choices("uncertainty_analysis", normalisations, aggregations, n_draws, n_weight_sets,
+                               weight_noise)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
     values = _indicator_matrix(normalised_inputs, hierarchy.indicators)
@@ -1684,16 +1697,8 @@ def group_rank_uncertainty(
         As from :func:`uncertainty_analysis`; ``settings["resample"]`` records the bootstrap.
     """
     by = [by] if isinstance(by, str) else list(by)
-    for m in normalisations:
-        if m not in ("minmax", "zscore", "rank", "none"):
-            raise ValueError(f"group_rank_uncertainty cannot sample normalisation {m!r}")
-    for a in aggregations:
-        if a not in ("arithmetic", "geometric", "harmonic"):
-            raise ValueError(f"group_rank_uncertainty samples arithmetic, geometric or harmonic means, not {a!r}")
-    if "zscore" in normalisations and any(a != "arithmetic" for a in aggregations):
-        raise ValueError("z-scores are negative for half the units: combine 'zscore' only with 'arithmetic'")
-    if n_draws < 2 or n_weight_sets < 1 or not 0 <= weight_noise < 1:
-        raise ValueError("need n_draws >= 2, n_weight_sets >= 1 and 0 <= weight_noise < 1")
+    _check_uncertainty_choices("group_rank_uncertainty", normalisations, aggregations, n_draws, n_weight_sets,
+                               weight_noise)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     groups = group_indicator_matrix(scores, by, unit_col=unit_col, dimension_col=dimension_col, score_col=score_col,
                                     role=role, min_cell_size=min_cell_size, index_code=index_code,
