@@ -22,6 +22,7 @@ import csv
 import hashlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,11 +45,22 @@ def sha256_file(path: str | os.PathLike[str], chunk_size: int = 1 << 20) -> str:
 
 
 def _relative(path: Path) -> str:
+    """How a data file is named in the provenance: relative to the project when inside it.
+
+    Intermediate files in a temporary folder (for example the illustrative survey waves that
+    notebook 07 writes and reads back through the loaders) are named ``<tempdir>/...`` without
+    the folder's random name, so identical builds record identical provenance.
+    """
     path = Path(path).resolve()
     try:
         return path.relative_to(config.PROJECT_ROOT).as_posix()
     except ValueError:
+        pass
+    try:
+        inside_tmp = path.relative_to(Path(tempfile.gettempdir()).resolve())
+    except ValueError:
         return path.as_posix()
+    return "/".join(("<tempdir>", *inside_tmp.parts[1:]))
 
 
 def record_input(path: str | os.PathLike[str]) -> None:

@@ -50,3 +50,18 @@ def test_update_refuses_to_invent_provenance(data_copy):
     (data_copy / "raw" / "new.csv").write_text("x\n")
     with pytest.raises(ValueError, match="has no source/licence"):
         provenance.update_data_manifest(data_dir=data_copy)
+
+
+def test_temporary_inputs_are_recorded_without_their_random_folder(tmp_path):
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp(prefix="innocap_probe_"))
+    try:
+        (folder / "wave").mkdir()
+        probe = folder / "wave" / "export.csv"
+        probe.write_text("a\n1\n")
+        provenance.record_input(probe)
+        assert "<tempdir>/wave/export.csv" in provenance.inputs_read()
+    finally:
+        shutil.rmtree(folder)
