@@ -1,9 +1,9 @@
 """The programme-area map and partner-region table (notebook ``00_programme_area``).
 
 Europe is drawn in the ETRS89 Lambert azimuthal equal-area projection (EPSG:3035), and
-Newfoundland and Labrador in a second panel in Statistics Canada's Lambert conformal
-conic (EPSG:3978), because one European equal-area frame would shrink it to a sliver
-at the edge of the map.
+Newfoundland and Labrador in a second panel in a Lambert azimuthal equal-area projection
+centred on the province (NAD83), because one European frame would shrink and skew it at
+the edge of the map. Both panels are equal-area, so areas compare within each panel.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from .. import config
 from .style import ATTRIBUTION_GEO, PALETTE, add_caption, style
 
 EUROPE_CRS = "EPSG:3035"
-CANADA_CRS = "EPSG:3978"
+#: Lambert azimuthal equal-area centred on Newfoundland and Labrador (NAD83).
+CANADA_CRS = "+proj=laea +lat_0=53 +lon_0=-60 +datum=NAD83 +units=m +no_defs"
 
 #: Label offsets in points, chosen so that neighbouring partner labels do not overlap.
 _LABEL_OFFSETS = {
@@ -71,7 +72,7 @@ def programme_area_map(regions: gpd.GeoDataFrame) -> Figure:
     -------
     matplotlib.figure.Figure
         Left: Europe, Faroe Islands and Greenland in EPSG:3035. Right: Newfoundland and
-        Labrador in EPSG:3978. The attribution is written under the map.
+        Labrador in :data:`CANADA_CRS`. The attribution is written under the map.
     """
     canada = regions[regions["country"] == "CA"]
     europe = regions[regions["country"] != "CA"]
@@ -80,7 +81,7 @@ def programme_area_map(regions: gpd.GeoDataFrame) -> Figure:
         _draw(ax_eu, europe, EUROPE_CRS)
         ax_eu.set_title("Europe, Faroe Islands, Greenland (EPSG:3035)", fontsize=9)
         _draw(ax_ca, canada, CANADA_CRS)
-        ax_ca.set_title("Newfoundland and Labrador (EPSG:3978)", fontsize=9)
+        ax_ca.set_title("Newfoundland and Labrador (Lambert equal-area)", fontsize=9)
         handles = [
             Patch(color=_COLOURS["partner"], label="INNOCAP partner region"),
             Patch(color=_COLOURS["eligible"], label="NPA 2021-2027 eligible (NUTS 3 / territory)"),
