@@ -151,11 +151,31 @@ def _error_from_outputs(cell) -> tuple[str, str]:  # noqa: ANN001
     return "Error", ""
 
 
+def _coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stdout (or stderr) chunks into one output.
+
+    How a cell's printed text is split into chunks depends on when the kernel flushes, so
+    the same run can store one or two stream outputs; merging makes the stored notebook
+    identical across runs (nbval compares streams merged in the same way).
+    """
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] = previous["text"] + output["text"]
+        else:
+            merged.append(output)
+    return merged
+
+
 def _normalise_notebook(nb) -> None:  # noqa: ANN001
     """Remove what differs between identical runs, so rebuilt notebooks are byte-identical."""
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
+        if cell.get("outputs"):
+            cell.outputs = _coalesce_streams(cell.outputs)
     nb.metadata.pop("widgets", None)
     nb.metadata.pop("papermill", None)
 

@@ -130,3 +130,12 @@ def test_cli_build_missing_survey_file_is_a_usage_error(tmp_path):
     )
     assert out.returncode == 2
     assert "nope.csv" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_stream_chunks_are_merged_whatever_the_kernel_flushed():
+    chunks = [nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+              nbformat.v4.new_output("stream", name="stdout", text="b\n"),
+              nbformat.v4.new_output("stream", name="stderr", text="w\n"),
+              nbformat.v4.new_output("stream", name="stdout", text="c\n")]
+    merged = build._coalesce_streams(chunks)
+    assert [(o.name, o.text) for o in merged] == [("stdout", "a\nb\n"), ("stderr", "w\n"), ("stdout", "c\n")]
