@@ -1052,6 +1052,29 @@ def _rank_descending(scores: np.ndarray) -> np.ndarray:
     return stats.rankdata(-scores, axis=-1, method="min", nan_policy="omit")
 
 
+def _rank_summary(units: pd.Index, ranks: np.ndarray, nominal_ranks: np.ndarray) -> pd.DataFrame:
+    """Per unit: nominal, median and mean rank and the 5-95 % rank interval over the draws."""
+    q05, median, q95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0)
+    return pd.DataFrame(
+        {
+            "unit": units,
+            "nominal_rank": nominal_ranks,
+            "median_rank": median,
+            "mean_rank": ranks.mean(axis=0, dtype=float),
+            "q05_rank": q05,
+            "q95_rank": q95,
+        }
+    )
+
+
+def _label_draws(draws: pd.DataFrame, normalisations: Sequence[str], aggregations: Sequence[str]) -> pd.DataFrame:
+    """Turn the integer choice codes of the draws into categoricals named by the choices."""
+    return draws.assign(
+        normalisation=pd.Categorical.from_codes(draws["normalisation"], categories=list(normalisations)),
+        aggregation=pd.Categorical.from_codes(draws["aggregation"], categories=list(aggregations)),
+    )
+
+
 def _check_uncertainty_choices(
     caller: str,
     normalisations: Sequence[str],
@@ -1203,21 +1226,8 @@ def uncertainty_analysis(
         _normalise_for_ranking(values.to_numpy(), direction, nominal[0]),
         _POWER[nominal[1]], base[None, :],
     )
-    q05, median, q95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0)
-    rank_stats = pd.DataFrame(
-        {
-            "unit": units,
-            "nominal_rank": _rank_descending(nominal_scores)[0],
-            "median_rank": median,
-            "mean_rank": ranks.mean(axis=0, dtype=float),
-            "q05_rank": q05,
-            "q95_rank": q95,
-        }
-    )
-    draws = draws.assign(
-        normalisation=pd.Categorical.from_codes(draws["normalisation"], categories=list(normalisations)),
-        aggregation=pd.Categorical.from_codes(draws["aggregation"], categories=list(aggregations)),
-    )
+    rank_stats = _rank_summary(units, ranks, _rank_descending(nominal_scores)[0])
+    draws = _label_draws(draws, normalisations, aggregations)
     settings = {"weight_noise": weight_noise, "n_weight_sets": n_weight_sets, "nominal": nominal,
                 "normalisation_range": (1.0, 100.0)}
     return UncertaintyResult(rank_stats, ranks, draws, units, target, weight_sets, codes, settings)
@@ -1748,21 +1758,8 @@ def group_rank_uncertainty(
         ranks[d] = _rank_descending(score)
     nominal = nominal or (normalisations[0], aggregations[0])
     nominal_scores = index_of(observed.to_numpy(dtype=float), nominal[0], nominal[1], base)
-    q05, median, q95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0)
-    rank_stats = pd.DataFrame(
-        {
-            "unit": units,
-            "nominal_rank": _rank_descending(nominal_scores),
-            "median_rank": median,
-            "mean_rank": ranks.mean(axis=0, dtype=float),
-            "q05_rank": q05,
-            "q95_rank": q95,
-        }
-    )
-    draws = draws.assign(
-        normalisation=pd.Categorical.from_codes(draws["normalisation"], categories=list(normalisations)),
-        aggregation=pd.Categorical.from_codes(draws["aggregation"], categories=list(aggregations)),
-    )
+    rank_stats = _rank_summary(units, ranks, _rank_descending(nominal_scores))
+    draws = _label_draws(draws, normalisations, aggregations)
     settings = {"weight_noise": weight_noise, "n_weight_sets": n_weight_sets, "nominal": nominal,
                 "normalisation_range": (1.0, 100.0), "resample": resample}
     return UncertaintyResult(rank_stats, ranks, draws, units, index_code, weight_sets, codes, settings)
