@@ -38,9 +38,10 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _results import write_results  # benchmarks/_results.py: where results are written
+
 from innocap_analysis.geography.accessibility import catchment_pairs, two_step_fca  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results" / "bench_2sfca.md"
 #: Fennoscandian mainland box (southern Norway and Sweden to Finland).
 LON_RANGE, LAT_RANGE = (5.0, 30.0), (55.0, 70.0)
 #: Settlement-like pattern: points scattered (Gaussian, SPREAD_KM) around TOWNS centres whose
@@ -310,11 +311,7 @@ def main() -> None:
         "(NaN in access) are 0 in two_step_fca.",
         "",
     ]
-    # A smoke run must not overwrite the full results.
-    target = RESULTS.with_name(RESULTS.stem + "_quick.md") if args.quick else RESULTS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("\n".join(lines), encoding="utf-8")
-    print(f"wrote {target}")
+    write_results("bench_2sfca", lines, args.quick)
 
 
 if __name__ == "__main__":

@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from innocap_analysis import composite as C  # noqa: E402
+from _results import write_results  # benchmarks/_results.py: where results are written
 
-RESULTS = Path(__file__).resolve().parent / "results" / "bench_composite.md"
+from innocap_analysis import composite as C  # noqa: E402
 
 
 def make_inputs(n_units: int, n_indicators: int, n_pillars: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -156,9 +156,8 @@ def main() -> None:
         + ", ".join(f"{r.factor} {r.first_order:.3f} (adjusted {r.first_order_adjusted:.3f})" for r in sens.itertuples()),
         "",
     ]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
+    write_results("bench_composite", lines, args.quick)
 
 
 if __name__ == "__main__":

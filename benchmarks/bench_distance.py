@@ -33,9 +33,10 @@ import pandas as pd
 from pyproj import Geod
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _results import write_results  # benchmarks/_results.py: where results are written
+
 from innocap_analysis.geography.distance import nearest_service  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results" / "bench_distance.md"
 #: Study-area box: Ireland and Iceland to Finland, Svalbard and Greenland's east coast.
 LON_RANGE, LAT_RANGE = (-30.0, 32.0), (51.0, 81.0)
 
@@ -171,11 +172,7 @@ def main() -> None:
         f"{projected_vs_geodesic.max():.2%} (median {np.median(projected_vs_geodesic):.2%}).",
         "",
     ]
-    # A smoke run must not overwrite the full results.
-    target = RESULTS.with_name(RESULTS.stem + "_quick.md") if args.quick else RESULTS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("\n".join(lines), encoding="utf-8")
-    print(f"wrote {target}")
+    write_results("bench_distance", lines, args.quick)
 
 
 if __name__ == "__main__":

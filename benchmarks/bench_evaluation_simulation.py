@@ -47,6 +47,8 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _results import results_path  # noqa: E402  (benchmarks/_results.py: where results are written)
+
 from innocap_analysis import evaluation  # noqa: E402
 from innocap_analysis.synthetic_panel import (  # noqa: E402
     RECOVERY_TARGETS,
@@ -56,7 +58,6 @@ from innocap_analysis.synthetic_panel import (  # noqa: E402
     summarise_recovery,
 )
 
-RESULTS = Path(__file__).resolve().parent / "results" / "bench_evaluation_simulation.md"
 SCENARIOS: dict[str, PanelDesign] = {
     "effect": PanelDesign(delta=5.0),
     "null": PanelDesign(delta=0.0),
@@ -311,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="40 datasets per scenario, 499 resamples")
     parser.add_argument("--datasets", type=int, default=500)
     parser.add_argument("--resamples", type=int, default=1999)
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--output", type=Path, default=None,
+                        help="default benchmarks/results/bench_evaluation_simulation[_quick].md")
     args = parser.parse_args(argv)
     n_datasets, n_resamples = (40, 499) if args.quick else (args.datasets, args.resamples)
     assert set(RECOVERY_TARGETS) <= set(DESCRIPTIONS)
@@ -325,8 +327,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
             print(runs[name]["summary"].to_string(), file=sys.stderr)
     text = markdown(runs, n_datasets, n_resamples, peak_memory_mib(n_resamples))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
+    output = args.output or results_path("bench_evaluation_simulation", args.quick)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
     print(text)
     return 0
 

@@ -39,11 +39,12 @@ import pandas as pd
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _results import write_results  # benchmarks/_results.py: where results are written
+
 from innocap_analysis import config  # noqa: E402
 from innocap_analysis.survey import load_survey, normalise_text  # noqa: E402
 from innocap_analysis.survey.codebook import parse_codebook  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results" / "bench_load_survey.md"
 N_ITEMS = 60
 
 
@@ -245,12 +246,8 @@ def main(argv=None) -> int:
         lines.append(f"| {r.format} | {r.rows:,} | {r.method} | {r.seconds:.2f} | {r.peak_MiB:.0f} | "
                      f"{r.ratio_to_load_survey:.2f} |")
     lines += ["", "Timings on a shared machine are indicative.", ""]
-    # A smoke run must not overwrite the full results.
-    target = RESULTS.with_name(RESULTS.stem + "_quick.md") if args.quick else RESULTS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
-    print(f"wrote {target}")
+    write_results("bench_load_survey", lines, args.quick)
     return 0
 
 

@@ -35,10 +35,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pingouin as pg  # noqa: E402
+from _results import write_results  # benchmarks/_results.py: where results are written
 
 from innocap_analysis import compare, reliability  # noqa: E402
-
-RESULTS = Path(__file__).resolve().parent / "results" / "bench_stats.md"
 
 
 def make_items(n: int, k: int = 6, seed: int = 0, missing: float = 0.05) -> pd.DataFrame:
@@ -162,9 +161,7 @@ def main() -> None:
         "",
         header, rule, *body, "",
     ]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
-    print(f"wrote {RESULTS}")
+    write_results("bench_stats", lines, args.quick)
 
 
 if __name__ == "__main__":
