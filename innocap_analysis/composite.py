@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from . import config
+from .progress import progress_bar
 
 __all__ = [
     "AGGREGATION_METHODS",
@@ -1028,25 +1029,6 @@ def _normalise_for_ranking(
                              names=names, units=units)
 
 
-def _progress_bar_class(progress: bool) -> type:
-    """tqdm's notebook-aware bar when one is shown, else the plain (disabled) one.
-
-    Importing ``tqdm.auto`` in a notebook kernel without ipywidgets warns "IProgress not found"
-    (and falls back to a text bar); a disabled bar should not print that, and a shown one says
-    nothing useful with it, so that one warning is silenced.
-    """
-    if not progress:
-        from tqdm import tqdm
-
-        return tqdm
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="IProgress not found")
-        from tqdm.auto import tqdm
-    return tqdm
-
-
 def _rank_descending(scores: np.ndarray) -> np.ndarray:
     """Ranks along the last axis, 1 = highest score, ties share the lowest rank (R ``ties='min'``)."""
     return stats.rankdata(-scores, axis=-1, method="min", nan_policy="omit")
@@ -1208,8 +1190,7 @@ def uncertainty_analysis(
 
     if progress is None:
         progress = n_draws >= 5000
-    tqdm = _progress_bar_class(progress)
-    with tqdm(total=n_draws, disable=not progress, desc="uncertainty draws") as bar:
+    with progress_bar(total=n_draws, enabled=progress, desc="uncertainty draws") as bar:
         for (ni, ai), rows in draws.groupby(["normalisation", "aggregation"]).indices.items():
             x = normalised[normalisations[ni]]
             power = _POWER[aggregations[ai]]

@@ -50,8 +50,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
-from tqdm import tqdm  # plain tqdm: tqdm.auto warns (with a path) in kernels without ipywidgets
 
+from ..progress import progress_bar
 from .distance import (
     EARTH_MEAN_RADIUS_KM,
     SHORT_GEODESIC_MAX_KM,
@@ -169,7 +169,7 @@ def _catchment_pair_chunks(
     i_type = np.min_scalar_type(max(chunk_size - 1, 0))
     j_type = np.min_scalar_type(max(len(s_lon) - 1, 0))
     n = len(d_lon)
-    for start in tqdm(range(0, n, chunk_size), disable=not progress, desc="catchment pairs", unit="chunk"):
+    for start in progress_bar(range(0, n, chunk_size), enabled=progress, desc="catchment pairs", unit="chunk"):
         stop = min(start + chunk_size, n)
         demand_tree = cKDTree(unit_vectors(d_lon[start:stop], d_lat[start:stop]))
         if distance == "geodesic" and breakpoints_km is None:

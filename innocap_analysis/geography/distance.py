@@ -48,7 +48,8 @@ import pandas as pd
 import shapely
 from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
-from tqdm import tqdm  # plain tqdm: tqdm.auto warns (with a path) in kernels without ipywidgets
+
+from ..progress import progress_bar
 
 __all__ = [
     "EARTH_MEAN_RADIUS_KM",
@@ -492,7 +493,7 @@ def nearest_service(
     distance_km = np.empty(n)
     position = np.empty(n, dtype=np.int64)
     starts = range(0, n, chunk_size)
-    for start in tqdm(starts, disable=not progress, desc=f"nearest_service ({distance})", unit="chunk"):
+    for start in progress_bar(starts, enabled=progress, desc=f"nearest_service ({distance})", unit="chunk"):
         part = slice(start, min(start + chunk_size, n))
         distance_km[part], position[part] = chunk_fn(
             tree, s_lon, s_lat, unit_vectors(d_lon[part], d_lat[part]), d_lon[part], d_lat[part], workers
