@@ -41,7 +41,7 @@ PairwiseMethod = Literal["mannwhitney", "dunn"]
 
 def _suppress(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
     """Hide cells of groups smaller than ``min_n`` (statistical disclosure control)."""
-    from .survey.privacy import suppress_small_cells
+    from .disclosure import suppress_small_cells
 
     return suppress_small_cells(table, min_n=min_n)
 

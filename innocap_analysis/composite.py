@@ -1485,7 +1485,7 @@ def group_indicator_matrix(
         Groups in the order of the grouping columns (category order for categoricals), dimensions
         in their order of first appearance in ``scores``.
     """
-    from .survey import suppress_small_cells
+    from .disclosure import suppress_small_cells
 
     by = [by] if isinstance(by, str) else list(by)
     scores = _group_scores(scores, by, unit_col, dimension_col, score_col, role)

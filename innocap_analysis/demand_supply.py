@@ -51,7 +51,7 @@ PRIORITY_RULE = (
 
 
 def _suppress(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
-    from .survey.privacy import suppress_small_cells
+    from .disclosure import suppress_small_cells
 
     return suppress_small_cells(table, min_n=min_n)
 

@@ -794,7 +794,7 @@ def suppress_small_estimates(
     blanked. Reference: Hundepool et al. (2012), *Statistical Disclosure Control*, Wiley,
     ch. 4 (threshold rule).
     """
-    from .survey import suppress_small_cells
+    from .disclosure import suppress_small_cells
 
     protected = {"dimension", "group", "estimator", "assumption", "meaning", "category", *count_columns}
     numeric = [c for c in table.columns if c not in protected and pd.api.types.is_numeric_dtype(table[c])]

@@ -5,10 +5,11 @@
 >>> survey = load_illustrative_survey()  # the synthetic partner exports  # doctest: +SKIP
 """
 
+from ..disclosure import suppress_small_cells
 from .codebook import Codebook, CodebookError, Item, MultiSelect, ProfileField, Scale, load_codebook
 from .loaders import load_illustrative_survey, load_survey, normalise_text
 from .model import Issue, LoadReport, Survey, SurveyValidationError
-from .privacy import pseudonymise, suppress_small_cells
+from .privacy import pseudonymise
 
 __all__ = [
     "Codebook",

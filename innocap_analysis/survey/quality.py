@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import config
+from ..disclosure import suppress_small_cells
 from .model import Survey
-from .privacy import suppress_small_cells
 
 #: Missing-answer kinds, in the order tables show them. ``not_asked`` marks items routed
 #: away from a respondent (e.g. supply items for the public sector): not missing data.
