@@ -12,7 +12,7 @@ help:
 	@echo "make evidence   build every figure, table and the evidence report on the embedded data"
 	@echo "make test       unit tests + strict nbval over notebooks/"
 	@echo "make lab        JupyterLab on the project kernel"
-	@echo "make lint       ruff"
+	@echo "make lint       ruff and the import-linter layer contracts"
 	@echo "make benchmarks run benchmarks/ and rewrite BENCHMARKS.md (slow)"
 	@echo "make clean      remove .venv, caches and run outputs"
 
@@ -37,8 +37,10 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
+# ruff, then the import-linter contracts of pyproject.toml (the package's layers).
 lint: $(STAMP)
-	$(BIN)/ruff check innocap_analysis tests benchmarks
+	$(BIN)/ruff check innocap_analysis tests benchmarks tools notebooks
+	$(BIN)/lint-imports
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

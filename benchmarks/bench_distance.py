@@ -35,7 +35,7 @@ from pyproj import Geod
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _results import write_results  # benchmarks/_results.py: where results are written
 
-from innocap_analysis.geography.distance import nearest_service  # noqa: E402
+from innocap_analysis.geography.nearest import nearest_service  # noqa: E402
 
 #: Study-area box: Ireland and Iceland to Finland, Svalbard and Greenland's east coast.
 LON_RANGE, LAT_RANGE = (-30.0, 32.0), (51.0, 81.0)

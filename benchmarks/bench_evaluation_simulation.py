@@ -1,6 +1,6 @@
 """Benchmark: recovery of a known programme effect over >= 500 simulated panels, ours vs peer estimators.
 
-Three scenarios of :class:`innocap_analysis.synthetic_panel.PanelDesign` (120 participants,
+Three scenarios of :class:`innocap_analysis.synthetic.panel.PanelDesign` (120 participants,
 60 comparison respondents, 30 organisations, 75% follow-up answering with attrition that
 depends on baseline capability, 90% of links intact, 2% key collisions):
 
@@ -10,7 +10,7 @@ depends on baseline capability, 90% of links intact, 2% key collisions):
   changes are correlated within organisations.
 
 On the SAME simulated panels (same seeds) we run our estimators
-(:func:`innocap_analysis.synthetic_panel.panel_estimates`: linking, paired BCa + Wilcoxon,
+(:func:`innocap_analysis.evaluation.simulation.panel_estimates`: linking, paired BCa + Wilcoxon,
 difference-in-differences with errors clustered by organisation on linked and on all
 responses, unpaired wave comparison) and the peer estimators a user would otherwise reach
 for, on the linked pairs our linker produced: pingouin's paired t-test interval
@@ -50,13 +50,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _results import results_path  # noqa: E402  (benchmarks/_results.py: where results are written)
 
 from innocap_analysis import evaluation  # noqa: E402
-from innocap_analysis.synthetic_panel import (  # noqa: E402
-    RECOVERY_TARGETS,
-    PanelDesign,
-    panel_estimates,
-    simulate_panels,
-    summarise_recovery,
-)
+from innocap_analysis.evaluation.simulation import RECOVERY_TARGETS, panel_estimates, summarise_recovery
+from innocap_analysis.synthetic.panel import PanelDesign, simulate_panels
 
 SCENARIOS: dict[str, PanelDesign] = {
     "effect": PanelDesign(delta=5.0),

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pingouin as pg  # noqa: E402
 from _results import write_results  # benchmarks/_results.py: where results are written
 
-from innocap_analysis import compare, reliability  # noqa: E402
+from innocap_analysis.stats import compare, reliability  # noqa: E402
 
 
 def make_items(n: int, k: int = 6, seed: int = 0, missing: float = 0.05) -> pd.DataFrame:

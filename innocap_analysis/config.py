@@ -60,6 +60,9 @@ PARTNER_REGIONS: dict[str, tuple[str, str]] = {
     "newfoundland_labrador": ("Newfoundland and Labrador (CA-NL)", "CA-NL"),
 }
 
+#: Distance (km, straight line) beyond which a resident counts as far from a service centre.
+BURDEN_THRESHOLD_KM: float = 25.0
+
 #: Minimum cell size for anything published (groups smaller than this are suppressed).
 MIN_CELL_SIZE: int = 5
 

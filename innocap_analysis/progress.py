@@ -12,14 +12,17 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
+from tqdm import tqdm as plain_tqdm
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    from tqdm.auto import tqdm as auto_tqdm
+
 
 def progress_bar(iterable: Iterable[Any] | None = None, *, enabled: bool = True, **kwargs: Any) -> Any:
     """A tqdm bar over ``iterable`` (or a manual one with ``total=``); silent when not ``enabled``."""
     if not enabled:
-        from tqdm import tqdm
-
-        return tqdm(iterable, disable=True, **kwargs)
+        return plain_tqdm(iterable, disable=True, **kwargs)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="IProgress not found")
-        from tqdm.auto import tqdm
-    return tqdm(iterable, **kwargs)
+        return auto_tqdm(iterable, **kwargs)

@@ -28,6 +28,12 @@ from pathlib import Path
 
 from . import config
 
+#: Attribution of the geographic data, drawn on every map and printed in the evidence report.
+ATTRIBUTION_GEO = (
+    "Boundaries: © EuroGeographics for the administrative boundaries (GISCO, Eurostat); "
+    "Made with Natural Earth. Statistics: Source: Eurostat. Places: GeoNames (CC BY 4.0)."
+)
+
 MANIFEST_COLUMNS = ["path", "sha256", "bytes", "source", "licence", "derivation"]
 #: Files under data/ that describe the data rather than being data.
 _MANIFEST_EXEMPT = {"manifest.csv", "README.md", ".gitkeep"}

@@ -8,7 +8,8 @@ import hashlib
 
 import pandas as pd
 
-from innocap_analysis import build, config
+from innocap_analysis import config
+from innocap_analysis.app import build
 from innocap_analysis.synthetic import write_illustrative_exports
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from innocap_analysis import composite as C
+from innocap_analysis.indicators import capability
 
 DIMENSIONS = ["digital_solutions", "procurement", "delivery_models", "skills"]
 
@@ -33,7 +33,7 @@ def _scores() -> pd.DataFrame:
 
 
 def test_index_per_organisation_by_hand():
-    result = C.capability_index(_scores(), min_cell_size=1)
+    result = capability.capability_index(_scores(), min_cell_size=1)
     org = result.by_organisation.set_index("respondent_id")
     np.testing.assert_allclose(org.loc[["r1", "r2", "r3", "r4", "r5", "r6"], "capability_index"],
                                [50, 100, 10, 25, 50, 60])
@@ -42,7 +42,7 @@ def test_index_per_organisation_by_hand():
 
 
 def test_group_means_and_suppression():
-    result = C.capability_index(_scores(), min_cell_size=3)
+    result = capability.capability_index(_scores(), min_cell_size=3)
     groups = result.by_group.set_index(["grouping", "group"])
     assert groups.loc[("region", "donegal"), "n"] == 3
     assert groups.loc[("region", "donegal"), "mean_index"] == pytest.approx((50 + 100 + 10) / 3)
@@ -56,7 +56,7 @@ def test_group_means_and_suppression():
 
 def test_weights_and_min_dimensions():
     weights = {"digital_solutions": 2.0, "procurement": 1.0, "delivery_models": 1.0, "skills": 0.0}
-    result = C.capability_index(_scores(), weights=weights, min_dimensions=4, min_cell_size=1)
+    result = capability.capability_index(_scores(), weights=weights, min_dimensions=4, min_cell_size=1)
     org = result.by_organisation.set_index("respondent_id")
     assert org.loc["r1", "capability_index"] == pytest.approx((2 * 40 + 60 + 80) / 4)
     assert np.isnan(org.loc["r6", "capability_index"])  # only 3 dimensions scored
@@ -65,7 +65,7 @@ def test_weights_and_min_dimensions():
 
 def test_geometric_aggregation_refuses_zero_scores():
     with pytest.raises(ValueError, match="strictly positive"):
-        C.capability_index(_scores(), aggregation="geometric")
+        capability.capability_index(_scores(), aggregation="geometric")
 
 
 @pytest.mark.parametrize(
@@ -79,16 +79,16 @@ def test_geometric_aggregation_refuses_zero_scores():
 )
 def test_bad_input_is_named(mutate, message):
     with pytest.raises(ValueError, match=message):
-        C.capability_index(mutate(_scores()))
+        capability.capability_index(mutate(_scores()))
 
 
 def test_duplicate_column_names_are_an_error():
     scores = _scores()
     doubled = pd.concat([scores, scores[["role"]]], axis=1)
     with pytest.raises(ValueError, match="duplicate column name"):
-        C.capability_index(doubled)
+        capability.capability_index(doubled)
 
 
 def test_unknown_role_is_an_error():
     with pytest.raises(ValueError, match="no rows with role 'demand'"):
-        C.capability_index(_scores(), role="demand")
+        capability.capability_index(_scores(), role="demand")

@@ -12,6 +12,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from innocap_analysis import composite as C  # noqa: E402
+from innocap_analysis.evidence import sentences  # noqa: E402
+from innocap_analysis.indicators import capability  # noqa: E402
 from innocap_analysis.plots.composite_charts import (  # noqa: E402
     rank_interval_comparison_plot,
     unit_display_labels,
@@ -45,7 +47,7 @@ SCORES = _scores(
 
 
 def test_group_indicator_matrix_by_hand():
-    result = C.group_indicator_matrix(SCORES, "region", min_cell_size=2)
+    result = capability.group_indicator_matrix(SCORES, "region", min_cell_size=2)
     # a: skills (40 + 80 + 30)/3 = 50, procurement (60 + 90)/2 = 75, n = min(3, 2) = 2
     # b: skills (10 + 50)/2 = 30, procurement (20 + 40)/2 = 30, n = 2
     assert list(result.matrix.columns) == DIMS
@@ -57,7 +59,7 @@ def test_group_indicator_matrix_by_hand():
 
 
 def test_group_indicator_matrix_suppresses_small_groups():
-    result = C.group_indicator_matrix(SCORES, ["region", "stakeholder"], min_cell_size=2)
+    result = capability.group_indicator_matrix(SCORES, ["region", "stakeholder"], min_cell_size=2)
     groups = result.groups.set_index("unit")
     # a / sme: skills 2 scored, procurement 1 scored -> n = 1 < 2: masked and left out
     assert groups.loc["a / sme", "suppressed"] and pd.isna(groups.loc["a / sme", "skills"])
@@ -69,10 +71,10 @@ def test_group_indicator_matrix_suppresses_small_groups():
 
 def test_group_indicator_matrix_refuses_bad_input():
     with pytest.raises(ValueError, match="lacks column"):
-        C.group_indicator_matrix(SCORES.drop(columns="region"))
+        capability.group_indicator_matrix(SCORES.drop(columns="region"))
     moved = SCORES.assign(region=SCORES["region"].where(SCORES.index != 0, "b"))
     with pytest.raises(ValueError, match="more than one value"):
-        C.group_indicator_matrix(moved)
+        capability.group_indicator_matrix(moved)
 
 
 def test_rank_interval_pairs_by_hand():
@@ -89,10 +91,10 @@ def test_rank_interval_pairs_by_hand():
     # [1, 1] vs [2, 3] and [3, 4]: separated; [2, 3] vs [3, 4] touch at 3: overlap
     assert pairs["overlap"].tolist() == [False, False, True]
     assert pairs["ahead"].tolist() == ["a", "a", None]
-    sentence = C.rank_separation_sentence(pairs, labels={"a": "Alpha"})
+    sentence = sentences.rank_separation_sentence(pairs, labels={"a": "Alpha"})
     assert sentence.startswith("Of the 3 pairs, 1 have overlapping 5-95 % rank intervals")
     assert "Separated (2): Alpha ahead of b; Alpha ahead of c." in sentence
-    assert C.rank_separation_sentence(pairs[pairs["overlap"]]).endswith("No pair is separated.")
+    assert sentences.rank_separation_sentence(pairs[pairs["overlap"]]).endswith("No pair is separated.")
 
 
 def _two_groups():
@@ -108,7 +110,7 @@ def _two_groups():
 
 
 def test_group_rank_uncertainty_without_resampling_is_the_fixed_ranking():
-    result = C.group_rank_uncertainty(_two_groups(), n_draws=50, resample=False, normalisations=("none",),
+    result = capability.group_rank_uncertainty(_two_groups(), n_draws=50, resample=False, normalisations=("none",),
                                       aggregations=("arithmetic",), weight_noise=0.0, min_cell_size=2, seed=1)
     # means x = 50, y = 40 in every draw
     assert result.ranks.shape == (50, 2)
@@ -119,22 +121,22 @@ def test_group_rank_uncertainty_without_resampling_is_the_fixed_ranking():
 def test_group_rank_uncertainty_bootstrap_by_hand():
     # A bootstrap mean of x is 0, 50 or 100 with probabilities 1/4, 1/2, 1/4, so x ranks first
     # (mean > 40) with probability 3/4: its mean rank is 1.25, its 5-95 % interval [1, 2].
-    result = C.group_rank_uncertainty(_two_groups(), n_draws=4000, normalisations=("none",),
+    result = capability.group_rank_uncertainty(_two_groups(), n_draws=4000, normalisations=("none",),
                                       aggregations=("arithmetic",), min_cell_size=2, seed=3)
     stats = result.rank_stats.set_index("unit")
     assert stats.loc["x", "mean_rank"] == pytest.approx(1.25, abs=0.03)
     assert (stats.loc["x", "q05_rank"], stats.loc["x", "median_rank"], stats.loc["x", "q95_rank"]) == (1, 1, 2)
     assert result.settings["resample"] is True
     # the same seed gives the same draws
-    again = C.group_rank_uncertainty(_two_groups(), n_draws=4000, normalisations=("none",),
+    again = capability.group_rank_uncertainty(_two_groups(), n_draws=4000, normalisations=("none",),
                                      aggregations=("arithmetic",), min_cell_size=2, seed=3)
     np.testing.assert_array_equal(result.ranks, again.ranks)
 
 
 def test_group_rank_uncertainty_matches_uncertainty_analysis_without_sampling():
     scores = _scores({f"o{i}": ("abcd"[i % 4], "sme", [10.0 + 7 * i % 50, 90.0 - 11 * i % 60]) for i in range(12)})
-    groups = C.group_indicator_matrix(scores, min_cell_size=3)
-    ours = C.group_rank_uncertainty(scores, n_draws=200, resample=False, min_cell_size=3, seed=5,
+    groups = capability.group_indicator_matrix(scores, min_cell_size=3)
+    ours = capability.group_rank_uncertainty(scores, n_draws=200, resample=False, min_cell_size=3, seed=5,
                                     normalisations=("minmax",), aggregations=("arithmetic",), weight_noise=0.0)
     theirs = C.uncertainty_analysis(groups.matrix, groups.structure, n_draws=20, normalisations=("minmax",),
                                     aggregations=("arithmetic",), weight_noise=0.0, seed=5, progress=False)
@@ -157,27 +159,27 @@ def test_comparison_plot_and_labels():
 
 def test_rank_separation_sentence_lists_at_most_max_listed():
     pairs = pd.DataFrame({"unit_a": ["a", "a", "b"], "unit_b": ["b", "c", "c"], "overlap": [False, False, False]})
-    assert C.rank_separation_sentence(pairs, max_listed=1).endswith("Separated (3): a ahead of b; and 2 more.")
+    assert sentences.rank_separation_sentence(pairs, max_listed=1).endswith("Separated (3): a ahead of b; and 2 more.")
 
 
 def test_a_single_group_ranks_first_in_every_draw():
     one = _two_groups()
     one = one[one["region"] == "x"]
-    groups = C.group_indicator_matrix(one, min_cell_size=2)
+    groups = capability.group_indicator_matrix(one, min_cell_size=2)
     modelling = C.uncertainty_analysis(groups.matrix, groups.structure, n_draws=20, progress=False,
                                        normalisations=("minmax", "rank"))
-    combined = C.group_rank_uncertainty(one, n_draws=20, min_cell_size=2)
+    combined = capability.group_rank_uncertainty(one, n_draws=20, min_cell_size=2)
     for result in (modelling, combined):
         assert (result.ranks == 1).all() and result.rank_stats["nominal_rank"].tolist() == [1]
     pairs = C.rank_interval_pairs(combined.rank_stats)
-    assert pairs.empty and C.rank_separation_sentence(pairs).startswith("There is only one unit")
+    assert pairs.empty and sentences.rank_separation_sentence(pairs).startswith("There is only one unit")
 
 
 def test_sensitivity_sentence():
     fixed = pd.DataFrame({"factor": ["weights"], "first_order_adjusted": [np.nan], "n_units": [0]})
     moving = pd.DataFrame({"factor": ["normalisation", "weights"], "first_order_adjusted": [0.1, 0.15],
                            "n_units": [4, 4]})
-    text = C.sensitivity_sentence(fixed, moving, 5, what="regions")
+    text = sentences.sensitivity_sentence(fixed, moving, 5, what="regions")
     assert text.startswith("Over the modelling choices alone, the ranks of 0 of the 5 regions change at all.")
     assert "the ranks of 4 change" in text and "explain 25% of their variance" in text and "remaining 75%" in text
-    assert C.sensitivity_sentence(fixed, fixed, 1).endswith("no rank changes.")
+    assert sentences.sensitivity_sentence(fixed, fixed, 1).endswith("no rank changes.")

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from innocap_analysis.evaluation import evaluate_programme
 from innocap_analysis.plots.evaluation_charts import effect_forest_plot, paired_change_distributions
-from innocap_analysis.synthetic_panel import PanelDesign, simulate_panel
+from innocap_analysis.synthetic.panel import PanelDesign, simulate_panel
 
 
 @pytest.fixture(scope="module")

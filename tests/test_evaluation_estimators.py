@@ -19,7 +19,7 @@ from innocap_analysis.evaluation import (
     suppress_small_estimates,
     unpaired_wave_comparison,
 )
-from innocap_analysis.synthetic_panel import PanelDesign, simulate_panel
+from innocap_analysis.synthetic.panel import PanelDesign, simulate_panel
 
 
 def _pairs(changes, participant=True, baseline=None, orgs=None):

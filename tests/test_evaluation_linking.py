@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from innocap_analysis.evaluation import evaluate_programme, link_waves, validate_scores
-from innocap_analysis.synthetic_panel import PanelDesign, simulate_panel
+from innocap_analysis.synthetic.panel import PanelDesign, simulate_panel
 
 
 def _row(key, wave, participant, score, dimension="skills", org="ORG1"):

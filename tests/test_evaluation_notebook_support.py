@@ -15,12 +15,11 @@ from innocap_analysis.evaluation import (
     PSEUDONYMISE_KEY_ENV,
     evaluation_input,
     truth_comparison,
-    truth_sentence,
 )
-from innocap_analysis.power import power_sentence
-from innocap_analysis.synthetic_panel import (
+from innocap_analysis.evaluation.simulation import illustrative_waves
+from innocap_analysis.evidence.sentences import power_sentence, truth_sentence
+from innocap_analysis.synthetic.panel import (
     PanelDesign,
-    illustrative_waves,
     item_level_export,
     simulate_panel,
     without_programme_effect,

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from innocap_analysis.evaluation import evaluate_programme, link_waves, scores_for_evaluation
-from innocap_analysis.scoring import score_dimensions
 from innocap_analysis.survey import load_survey
-from innocap_analysis.synthetic_panel import item_level_export, simulate_panel
+from innocap_analysis.survey.scoring import score_dimensions
+from innocap_analysis.synthetic.panel import item_level_export, simulate_panel
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.power import TTestIndPower, TTestPower
 
-from innocap_analysis.power import (
-    achieved_power,
-    minimum_detectable_effect,
-    power_sentence,
-    power_table,
-)
+from innocap_analysis.evidence.sentences import power_sentence
+from innocap_analysis.stats.power import achieved_power, minimum_detectable_effect, power_table
 
 
 def _power_two_sample(d: float, n1: int, n2: int, alpha: float = 0.05) -> float:

@@ -5,12 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from innocap_analysis.synthetic_panel import (
-    PanelDesign,
-    recovery_study,
-    simulate_panel,
-    summarise_recovery,
-)
+from innocap_analysis.evaluation.simulation import recovery_study, summarise_recovery
+from innocap_analysis.synthetic.panel import PanelDesign, simulate_panel
 
 
 def test_synthetic_panel_follows_its_design():

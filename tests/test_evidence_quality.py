@@ -8,10 +8,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from innocap_analysis import evidence, profiles  # noqa: E402
-from innocap_analysis.plots import save_figure  # noqa: E402
+from innocap_analysis import evidence  # noqa: E402
+from innocap_analysis.evidence.publish import save_figure  # noqa: E402
+from innocap_analysis.indicators import profiles  # noqa: E402
 from innocap_analysis.plots.quality_charts import missingness_chart, response_counts_chart  # noqa: E402
-from innocap_analysis.scoring import score_dimensions  # noqa: E402
 from innocap_analysis.survey import load_codebook, load_survey  # noqa: E402
 from innocap_analysis.survey.quality import (  # noqa: E402
     missingness_by_group,
@@ -19,6 +19,7 @@ from innocap_analysis.survey.quality import (  # noqa: E402
     response_counts,
     validation_summary,
 )
+from innocap_analysis.survey.scoring import score_dimensions  # noqa: E402
 
 CODEBOOK = load_codebook()
 ITEMS = [item.id for item in CODEBOOK.items if item.role == "capability"]  # all on the agree5 scale

@@ -7,13 +7,12 @@ import sys
 import nbformat
 import pytest
 
-from innocap_analysis import build
+from innocap_analysis.app import build
 
 GOOD = """
 import matplotlib.pyplot as plt
 import pandas as pd
-from innocap_analysis.plots import save_figure
-from innocap_analysis.tables import save_table
+from innocap_analysis.evidence import save_figure, save_table
 fig, ax = plt.subplots()
 ax.plot([1, 2, 3])
 save_figure(fig, "01_probe_line", caption="A line.")
@@ -22,7 +21,7 @@ save_table(pd.DataFrame({"a": [1, 2]}), "01_probe_table", "A table.")
 
 BAD_AFTER_SAVE = """
 import matplotlib.pyplot as plt
-from innocap_analysis.plots import save_figure
+from innocap_analysis.evidence import save_figure
 fig, ax = plt.subplots()
 save_figure(fig, "02_half_written", caption="Should never be published.")
 raise ValueError("region XX999 not in the codebook")
@@ -117,7 +116,7 @@ def test_survey_run_injects_parameters_and_writes_elsewhere(project, tmp_path):
 
 
 def test_cli_help_lists_subcommands():
-    out = subprocess.run([sys.executable, "-m", "innocap_analysis.cli", "--help"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "innocap_analysis.app.cli", "--help"], capture_output=True, text=True)
     assert out.returncode == 0
     for command in ("build", "validate", "data"):
         assert command in out.stdout
@@ -125,7 +124,7 @@ def test_cli_help_lists_subcommands():
 
 def test_cli_build_missing_survey_file_is_a_usage_error(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "innocap_analysis.cli", "build", "--survey", str(tmp_path / "nope.csv")],
+        [sys.executable, "-m", "innocap_analysis.app.cli", "build", "--survey", str(tmp_path / "nope.csv")],
         capture_output=True, text=True,
     )
     assert out.returncode == 2

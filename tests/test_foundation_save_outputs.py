@@ -10,12 +10,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from innocap_analysis.plots import save_figure, style  # noqa: E402
-from innocap_analysis.tables import save_table  # noqa: E402
+from innocap_analysis.evidence.publish import (
+    save_figure,  # noqa: E402
+    save_table,  # noqa: E402
+)
+from innocap_analysis.plots.style import style_context  # noqa: E402
 
 
 def _figure():
-    with style():
+    with style_context():
         fig, ax = plt.subplots(figsize=(4, 3))
         rng = np.random.default_rng(1)
         ax.scatter(rng.normal(size=50), rng.normal(size=50), label="points")

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from innocap_analysis.geography.distance import nearest_service
+from innocap_analysis.geography.nearest import nearest_service
 
 dask_geopandas = pytest.importorskip("dask_geopandas")
 distributed = pytest.importorskip("distributed")

@@ -14,9 +14,9 @@ from innocap_analysis.geography.distance import (
     WGS84_MIN_CURVATURE_RADIUS_KM,
     ellipsoid_xyz_km,
     great_circle_km,
-    nearest_service,
     short_geodesic_km,
 )
+from innocap_analysis.geography.nearest import nearest_service
 
 GEOD = Geod(ellps="WGS84")
 

@@ -122,7 +122,7 @@ def test_partner_region_indicators_compute(embedded):
     local = partners[partners["tier"] == "local_centre"].set_index("region_id")
     assert local["people_per_service_point"].notna().all()
     # Cross-check one value independently: South Savo's population share beyond 25 km of a city.
-    from innocap_analysis.geography.distance import nearest_service
+    from innocap_analysis.geography.nearest import nearest_service
     savo = settlements[settlements["region_id"] == "FI1D1"]
     d = nearest_service(savo, services[services["tier"] == "city"])["distance_km"].to_numpy()
     w = savo["population_geonames"].to_numpy(dtype=float)

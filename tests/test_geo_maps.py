@@ -12,13 +12,13 @@ from matplotlib.figure import Figure
 
 from innocap_analysis.geography.regions import load_regions
 from innocap_analysis.geography.settlements import load_settlements
-from innocap_analysis.plots import ATTRIBUTION_GEO
 from innocap_analysis.plots.maps import (
     class_labels,
     classify_values,
     europe_map,
     newfoundland_labrador_map,
 )
+from innocap_analysis.provenance import ATTRIBUTION_GEO
 
 matplotlib.use("Agg")
 

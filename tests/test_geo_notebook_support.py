@@ -14,17 +14,16 @@ import pytest
 import shapely
 
 from innocap_analysis import config
+from innocap_analysis.evidence.publish import save_layers as save_indicator_layers
 from innocap_analysis.geography.indicators import (
     explain_remoteness_disagreements,
     indicator_layers,
     partner_indicator_table,
     region_indicator_table,
-    save_indicator_layers,
     settlement_service_distances,
 )
 from innocap_analysis.geography.regions import load_regions
 from innocap_analysis.geography.settlements import load_settlements
-from innocap_analysis.plots import ATTRIBUTION_GEO
 from innocap_analysis.plots.maps import (
     class_labels,
     classify_values,
@@ -32,6 +31,7 @@ from innocap_analysis.plots.maps import (
     partner_region_maps,
     programme_area_indicator_map,
 )
+from innocap_analysis.provenance import ATTRIBUTION_GEO
 
 matplotlib.use("Agg")
 

@@ -8,7 +8,7 @@ import pingouin as pg
 import pytest
 from scipy import stats
 
-from innocap_analysis.compare import (
+from innocap_analysis.stats.compare import (
     _dunn_z,
     cliffs_delta,
     epsilon_squared,

@@ -17,9 +17,12 @@ import pingouin as pg  # noqa: E402
 import pytest  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from innocap_analysis import compare, config, demand_supply, scoring  # noqa: E402
+from innocap_analysis import config  # noqa: E402
+from innocap_analysis.indicators import demand_supply, measurement  # noqa: E402
+from innocap_analysis.indicators.measurement import reliability_table  # noqa: E402
 from innocap_analysis.plots import survey_charts  # noqa: E402
-from innocap_analysis.reliability import reliability_table  # noqa: E402
+from innocap_analysis.stats import compare  # noqa: E402
+from innocap_analysis.survey import scoring  # noqa: E402
 
 EXPORTS = sorted(p for p in config.ILLUSTRATIVE_SURVEY_DIR.glob("*.*") if p.suffix in {".csv", ".xlsx", ".sav"})
 pytestmark = pytest.mark.skipif(not EXPORTS, reason="illustrative exports not generated")
@@ -119,7 +122,7 @@ def test_charts_from_raw_exports(survey, scores):
 
 
 def test_ordinal_by_item_reverses_reverse_keyed_items(survey):
-    table = compare.ordinal_odds_ratios_by_item(survey, role="capability", covariates=["stakeholder"])
+    table = measurement.ordinal_odds_ratios_by_item(survey, role="capability", covariates=["stakeholder"])
     items = [i.id for i in survey.codebook.items_for(role="capability")]
     assert table["item"].unique().tolist() == items and len(table) == len(items) * 2
     reverse_item = next(i.id for i in survey.codebook.items_for(role="capability") if i.reverse)

@@ -8,12 +8,7 @@ import pingouin as pg
 import pytest
 from scipy import stats
 
-from innocap_analysis.reliability import (
-    cronbach_alpha,
-    feldt_interval,
-    item_statistics,
-    mcdonald_omega,
-)
+from innocap_analysis.stats.reliability import cronbach_alpha, feldt_interval, item_statistics, mcdonald_omega
 
 BFI_REVERSED = ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]
 # psych::alpha(bfi[scale], keys=...)$total$raw_alpha (psych documentation / Revelle's examples)

@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from innocap_analysis import demand_supply, scoring
-from innocap_analysis.reliability import cronbach_alpha, reliability_table
+from innocap_analysis.indicators import demand_supply
+from innocap_analysis.indicators.measurement import reliability_table
+from innocap_analysis.stats.reliability import cronbach_alpha
+from innocap_analysis.survey import scoring
 from innocap_analysis.survey.codebook import load_codebook
 from innocap_analysis.survey.model import LoadReport, Survey
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from innocap_analysis.cli import main
+from innocap_analysis.app.cli import main
 
 DATA = Path(__file__).parent / "data" / "survey"
 
@@ -68,7 +68,7 @@ def test_codebook_option_with_handmade_instrument(capsys):
 def test_console_script_has_no_traceback_on_garbage(tmp_path):
     garbage = tmp_path / "garbage.csv"
     garbage.write_bytes(b"\x00\x01\x02\xff" * 50)
-    proc = subprocess.run([sys.executable, "-m", "innocap_analysis.cli", "validate", str(garbage)],
+    proc = subprocess.run([sys.executable, "-m", "innocap_analysis.app.cli", "validate", str(garbage)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr

@@ -7,7 +7,8 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from innocap_analysis import synthesis  # noqa: E402
+from innocap_analysis.evidence import synthesis  # noqa: E402
+from innocap_analysis.plots.synthesis_charts import gap_burden_chart  # noqa: E402
 
 PRIORITIES = pd.DataFrame({
     "region": ["donegal"] * 2 + ["south_savo"] * 2,
@@ -71,7 +72,7 @@ def test_findings_sentences_are_generated_from_the_numbers(per_region):
 
 
 def test_gap_burden_chart_draws_every_region(per_region):
-    fig = synthesis.gap_burden_chart(per_region, PRIORITIES)
+    fig = gap_burden_chart(per_region, PRIORITIES)
     left, right = fig.axes
     assert [t.get_text() for t in left.get_yticklabels()] == ["Donegal", "South Savo"]
     assert sorted(round(p.get_width(), 6) for p in right.patches) == [30.0, 40.0]

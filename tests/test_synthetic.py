@@ -153,7 +153,7 @@ def test_default_writes_register_manifest():
 
 
 def test_cli_data_illustrative_to_other_folder_leaves_manifest(tmp_path, capsys):
-    from innocap_analysis.cli import main
+    from innocap_analysis.app.cli import main
 
     manifest = config.DATA_MANIFEST.read_bytes()
     assert main(["data", "illustrative", "--seed", "3", "--out", str(tmp_path)]) == 0

@@ -9,7 +9,7 @@
 """
 
 from .accessibility import catchment_pairs, decay_weights, two_step_fca
-from .distance import geodesic_km, great_circle_km, nearest_service
+from .distance import geodesic_km, great_circle_km
 from .indicators import (
     DEFAULT_THRESHOLDS_KM,
     accessibility_indicators,
@@ -19,6 +19,7 @@ from .indicators import (
     settlement_sparsity,
     write_indicator_layers,
 )
+from .nearest import nearest_service
 from .regions import assign_points_to_regions, load_regions
 from .remoteness import (
     classify_remoteness,

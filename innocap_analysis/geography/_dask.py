@@ -1,8 +1,9 @@
-"""Dask-geopandas support for :func:`~innocap_analysis.geography.distance.nearest_service`.
+"""Dask-geopandas support for :func:`~innocap_analysis.geography.nearest.nearest_service`.
 
 The demand points are partitioned; the supply points are small (thousands to tens of
 thousands), so they are materialised once as a longitude/latitude table and broadcast
-to every partition, where the in-memory :func:`nearest_service` runs unchanged. The
+to every partition, where the in-memory search
+(:func:`~innocap_analysis.geography.distance.nearest_service_in_memory`) runs unchanged. The
 result is therefore identical to the in-memory one, partition by partition.
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from .distance import DistanceKind, lonlat_of, nearest_service
+from .distance import DistanceKind, lonlat_of, nearest_service_in_memory
 
 __all__ = ["nearest_service_dask", "supply_as_lonlat_frame"]
 
@@ -37,7 +38,7 @@ def nearest_service_dask(
 ) -> Any:
     """Lazy :func:`nearest_service` over a dask-geopandas GeoDataFrame of demand points.
 
-    Parameters are those of :func:`~innocap_analysis.geography.distance.nearest_service`;
+    Parameters are those of :func:`~innocap_analysis.geography.nearest.nearest_service`;
     ``workers`` (KD-tree threads per task) defaults to 1 because dask already runs
     partitions in parallel.
 
@@ -51,5 +52,5 @@ def nearest_service_dask(
         "distance": distance, "max_km": max_km, "detour_factor": detour_factor,
         "chunk_size": chunk_size, "workers": workers,
     }
-    meta = nearest_service(demand._meta, supply_frame, **options)
-    return demand.map_partitions(nearest_service, supply_frame, meta=meta, **options)
+    meta = nearest_service_in_memory(demand._meta, supply_frame, **options)
+    return demand.map_partitions(nearest_service_in_memory, supply_frame, meta=meta, **options)

@@ -15,14 +15,14 @@ Two distances are offered:
     point on the sphere (east-west lengths are relatively longer on the ellipsoid, by
     up to ~0.3 % at high latitudes), so the sphere-nearest is only a candidate: every
     supply point that could still be ellipsoid-nearer is fetched and refined with
-    ``Geod.inv``. The bound is provable (see :func:`nearest_service`), so the result
+    ``Geod.inv``. The bound is provable (see :func:`~innocap_analysis.geography.nearest.nearest_service`), so the result
     equals a brute-force ellipsoidal search.
 ``"great_circle"``
     The great circle on a sphere of the IUGG mean Earth radius ``R1 = 6371.0088 km``
     (Moritz 2000), within about 0.5 % of the geodesic.
 
 An optional road-distance estimate multiplies the distance by a detour (circuity)
-factor; see :func:`nearest_service`. For the many short pairs of a catchment analysis,
+factor; see :func:`~innocap_analysis.geography.nearest.nearest_service`. For the many short pairs of a catchment analysis,
 :func:`short_geodesic_km` gives the WGS84 geodesic from the chord and the curvature at
 the midpoint, within nanometres of ``Geod`` at a fraction of its cost.
 
@@ -43,12 +43,14 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 
+from .._compat import moved
 from ..progress import progress_bar
 
 __all__ = [
@@ -63,7 +65,7 @@ __all__ = [
     "ellipsoid_xyz_km",
     "short_geodesic_km",
     "SHORT_GEODESIC_MAX_KM",
-    "nearest_service",
+    "nearest_service_in_memory",
 ]
 
 DistanceKind = Literal["geodesic", "great_circle"]
@@ -119,8 +121,6 @@ def lonlat_of(points: Any, role: str = "points") -> tuple[np.ndarray, np.ndarray
         On a missing CRS, non-point or empty geometries, missing columns, non-finite
         coordinates or latitudes outside [-90, 90]; the offending rows are named.
     """
-    import geopandas as gpd
-
     if isinstance(points, gpd.GeoDataFrame | gpd.GeoSeries):
         geometry = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
         if geometry.crs is None:
@@ -392,7 +392,7 @@ def _nearest_great_circle_chunk(
     return great_circle_km(d_lon, d_lat, s_lon[pos], s_lat[pos]), pos
 
 
-def nearest_service(
+def nearest_service_in_memory(
     demand: Any,
     supply: Any,
     distance: DistanceKind = "geodesic",
@@ -403,67 +403,7 @@ def nearest_service(
     workers: int = -1,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """Distance from every demand point to its nearest supply (service) point.
-
-    Parameters
-    ----------
-    demand, supply
-        Points: GeoDataFrame/GeoSeries in any CRS (converted to EPSG:4326), DataFrame
-        with longitude/latitude columns, or ``(n, 2)`` arrays of ``(lon, lat)`` degrees
-        (see :func:`lonlat_of`). ``demand`` may also be a dask-geopandas GeoDataFrame;
-        the result is then a lazy dask DataFrame (``supply`` is broadcast to every
-        partition). ``supply`` must not be empty.
-    distance
-        ``"geodesic"`` (WGS84 ellipsoid, exact nearest on the ellipsoid) or
-        ``"great_circle"`` (sphere of radius :data:`EARTH_MEAN_RADIUS_KM`, exact
-        nearest on the sphere).
-    max_km
-        Optional search limit (km, in the chosen metric). Demand points whose nearest
-        supply point is farther get ``distance_km``, ``supply_index`` and
-        ``supply_position`` NA and ``beyond_max_km = True``; nothing is dropped.
-    detour_factor
-        Optional circuity factor (road distance / straight-line distance, >= 1). When
-        given, a column ``road_km_estimate = distance_km * detour_factor`` is added.
-        Published national averages are about 1.2-1.4 (Ballou et al. 2002 report
-        1.15-1.65 by country; Boscoe et al. 2012 find about 1.4 for short trips,
-        falling towards 1.2 with distance). It is an estimate for sparse road
-        networks with fjords and lakes, not a routed distance.
-    chunk_size
-        Demand points processed at a time (bounds memory; drives the progress bar).
-    workers
-        Threads for the KD-tree queries (``-1``: all cores).
-    progress
-        Show a tqdm progress bar over demand chunks.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed like ``demand``, with ``distance_km`` (float, km), ``supply_index``
-        (the index label of the nearest supply point), ``supply_position`` (its
-        integer position in ``supply``), plus ``beyond_max_km`` (bool) when ``max_km``
-        is given and ``road_km_estimate`` (km) when ``detour_factor`` is given.
-        Exact distance ties go to the lowest supply position for ``"geodesic"``.
-
-    Notes
-    -----
-    The sphere-nearest supply point (unit-vector KD-tree) is exact for the sphere. For
-    the ellipsoid it is only a candidate. With geodetic latitude/longitude used as
-    spherical coordinates, the WGS84 metric ``M^2 dphi^2 + N^2 cos^2(phi) dlambda^2``
-    lies between ``Rmin^2`` and ``Rmax^2`` times the unit-sphere metric, where
-    ``Rmin = b^2/a = 6335.44 km`` (meridional curvature radius at the equator) and
-    ``Rmax = a^2/b = 6399.59 km`` (polar curvature radius). Hence for any pair
-    ``Rmin * arc <= geodesic <= Rmax * arc``. If ``g0`` is the geodesic distance to the
-    sphere-nearest point, any ellipsoid-nearer point has ``arc < g0 / Rmin``; all supply
-    points within that arc are fetched from the tree and their geodesics computed with
-    ``Geod.inv``. Usually the second-nearest is already beyond the bound and a single
-    geodesic per demand point suffices.
-
-    References
-    ----------
-    Karney (2013), Algorithms for geodesics, J. Geodesy 87:43-55 (pyproj ``Geod``).
-    Ballou, Rahardja & Sakai (2002), Transportation Research A 36:843-848.
-    Boscoe, Henry & Zdeb (2012), The Professional Geographer 64:188-196.
-    """
+    """:func:`~innocap_analysis.geography.nearest.nearest_service` on in-memory points (its parameters)."""
     if distance not in ("geodesic", "great_circle"):
         raise ValueError(f"distance must be 'geodesic' or 'great_circle', got {distance!r}")
     if max_km is not None and not (np.isfinite(max_km) and max_km > 0):
@@ -472,15 +412,6 @@ def nearest_service(
         raise ValueError(f"detour_factor must be a finite number >= 1, got {detour_factor!r}")
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size!r}")
-
-    if _is_dask_collection(demand):
-        from ._dask import nearest_service_dask
-
-        # dask already runs partitions in parallel: one KD-tree thread per task by default.
-        return nearest_service_dask(
-            demand, supply, distance=distance, max_km=max_km, detour_factor=detour_factor,
-            chunk_size=chunk_size, workers=1 if workers == -1 else workers,
-        )
 
     s_lon, s_lat, s_index = lonlat_of(supply, "supply")
     if len(s_lon) == 0:
@@ -527,6 +458,5 @@ def _assemble(
     return result
 
 
-def _is_dask_collection(obj: Any) -> bool:
-    return type(obj).__module__.startswith(("dask_geopandas", "dask.")) and hasattr(obj, "map_partitions")
-
+# Names that lived here before the 0.2 layout (deprecated, removed in the next release).
+__getattr__ = moved(__name__, ["innocap_analysis.geography.nearest"])

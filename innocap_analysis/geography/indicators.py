@@ -28,6 +28,7 @@ Sparsely populated areas: NUTS 3 regions with fewer than 12.5 inhabitants per km
 cohesion policy (Regulation (EU) 2021/1058, ERDF and Cohesion Fund).
 """
 
+
 from __future__ import annotations
 
 import os
@@ -38,11 +39,17 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 
-from .distance import nearest_service
+from .. import config
+from .._compat import moved
+from .accessibility import two_step_fca
+from .nearest import nearest_service
 
 #: Default distance thresholds for the "share of population beyond" indicators, km.
 DEFAULT_THRESHOLDS_KM: tuple[float, ...] = (10.0, 25.0, 50.0)
+
+
 #: EU cohesion-policy sparsity threshold for NUTS 3 regions, inhabitants per km².
 SPARSE_DENSITY_NUTS3: float = 12.5
 
@@ -276,8 +283,6 @@ def accessibility_indicators(
         One row per (region, tier): ``accessibility_mean`` (population-weighted mean over the
         region's settlements) and ``demand_weight_source``.
     """
-    from .accessibility import two_step_fca
-
     calibrated = settlements["population_calibrated"].astype("Float64")
     weight = calibrated.fillna(settlements["population_geonames"].astype("Float64")).to_numpy(dtype=float)
     uses_raw = settlements.assign(_raw=calibrated.isna().to_numpy()).groupby("region_id")["_raw"].any()
@@ -331,8 +336,6 @@ def write_indicator_layers(
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
-    import pyogrio
-
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": timestamp})
     try:
@@ -466,8 +469,6 @@ def partner_indicator_table(table: pd.DataFrame, keys: Sequence[str] | None = No
         tier. Raises ``ValueError`` for an unknown key, or when a selected partner region is missing
         for any tier of the table (every partner region must be reported for every tier).
     """
-    from .. import config
-
     unknown = sorted(set(keys or []) - set(config.PARTNER_REGIONS))
     if unknown:
         raise ValueError(f"unknown partner region(s) {unknown}; known: {sorted(config.PARTNER_REGIONS)}")
@@ -535,44 +536,6 @@ def indicator_layers(
     return layers
 
 
-def save_indicator_layers(
-    layers: gpd.GeoDataFrame | Mapping[str, gpd.GeoDataFrame],
-    name: str,
-    *,
-    caption: str,
-    directory: str | os.PathLike[str] | None = None,
-) -> Any:
-    """Write the indicator layers as ``<name>.gpkg`` into the build's figure folder and record it.
-
-    Parameters
-    ----------
-    layers
-        As for :func:`write_indicator_layers`.
-    name
-        File stem, numbered by notebook (``"04_service_distance_indicators"``).
-    caption
-        What the layers hold and their sources; goes to ``figures/MANIFEST.csv`` (kind ``layer``).
-    directory
-        Output folder; by default :func:`innocap_analysis.plots.style.figures_directory`.
-
-    Returns
-    -------
-    innocap_analysis.provenance.SavedFiles
-        The one file written (shown by file name only). Two writes of the same layers give the
-        same bytes (see :func:`write_indicator_layers`).
-    """
-    from .. import provenance
-    from ..plots.style import figures_directory
-
-    if not caption:
-        raise ValueError("every published output needs a caption")
-    if not name or Path(name).name != name or name.startswith("."):
-        raise ValueError(f"layer file name must be a plain file stem, got {name!r}")
-    path = write_indicator_layers(layers, figures_directory(directory) / f"{name}.gpkg")
-    provenance.record_output(path, "layer", caption=caption)
-    return provenance.SavedFiles([path])
-
-
 def explain_remoteness_disagreements(disagreements: pd.DataFrame, threshold_km: float) -> pd.DataFrame:
     """Attach a first explanation to each disagreement of the remoteness estimate.
 
@@ -604,3 +567,7 @@ def explain_remoteness_disagreements(disagreements: pd.DataFrame, threshold_km: 
                        ["largest place counted as a city", "nearest city just beyond the proxy",
                         "borderline share"], default="other")
     return disagreements.assign(reason=pd.array(reason, dtype="string"))
+
+
+# Names that lived here before the 0.2 layout (deprecated, removed in the next release).
+__getattr__ = moved(__name__, ["innocap_analysis.evidence.publish"], {"save_indicator_layers": "save_layers"})

@@ -66,7 +66,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .distance import nearest_service
+from .nearest import nearest_service
 
 #: City size of Eurostat's remoteness typology (inhabitants).
 CITY_MIN_POPULATION: int = 50_000

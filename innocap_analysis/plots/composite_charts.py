@@ -22,7 +22,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .style import PALETTE, add_caption, display_label, style
+from ..labels import display_label
+from .style import PALETTE, add_caption, style_context
 
 _REQUIRED = ("unit", "median_rank", "q05_rank", "q95_rank")
 
@@ -70,7 +71,7 @@ def rank_uncertainty_plot(
         data = data.iloc[:top_n]
     names = [str((labels or {}).get(u, u)) for u in data["unit"]]
     y = np.arange(len(data))
-    with style():
+    with style_context():
         fig, ax = plt.subplots(figsize=(6.0, max(2.0, 0.22 * len(data) + 1.0)))
         ax.hlines(y, data["q05_rank"], data["q95_rank"], color=PALETTE[0], linewidth=2.2, alpha=0.55,
                   label="5-95 % interval")
@@ -156,7 +157,7 @@ def rank_interval_comparison_plot(
     y = np.arange(len(units))
     k = len(tables)
     offsets = (np.arange(k) - (k - 1) / 2) * min(0.3, 0.8 / k)
-    with style():
+    with style_context():
         fig, ax = plt.subplots(figsize=(6.4, max(2.4, (0.2 + 0.12 * k) * len(units) + 1.4)))
         handles: list[Line2D] = []
         for i, (name, table) in enumerate(tables.items()):

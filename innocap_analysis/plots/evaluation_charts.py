@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from .. import config
 from ..evaluation import ESTIMATOR_LABELS
-from .style import PALETTE, add_caption, style
+from .style import PALETTE, add_caption, style_context
 
 #: Short row labels of the estimators, in drawing order (top to bottom within a panel).
 SHORT_LABELS: dict[str, str] = {
@@ -82,7 +82,7 @@ def effect_forest_plot(
     finite = finite[np.isfinite(finite)]
     span = (finite.min(), finite.max()) if finite.size else (-1.0, 1.0)
     pad = 0.08 * (span[1] - span[0] or 1.0)
-    with style():
+    with style_context():
         rows_per_panel = data.groupby(data["dimension"].astype(str), sort=False).size()
         heights = [rows_per_panel.get(d, 1) for d in dimensions]
         fig, axes = plt.subplots(
@@ -168,7 +168,7 @@ def paired_change_distributions(
     data = pairs.assign(group=group_of)
     data = data[np.isfinite(data["change"].to_numpy(float))]
     dimensions = list(pd.unique(data["dimension"].astype(str)))
-    with style():
+    with style_context():
         fig, axes = plt.subplots(
             1, len(dimensions), sharey=True, figsize=(1.9 * len(dimensions) + 1, 3.4), squeeze=False
         )

@@ -30,7 +30,9 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .style import ATTRIBUTION_GEO, add_caption
+from .. import config
+from ..provenance import ATTRIBUTION_GEO
+from .style import add_caption
 
 EUROPE_CRS = "EPSG:3035"
 NEWFOUNDLAND_LABRADOR_CRS = "+proj=aea +lat_0=46 +lon_0=-60 +lat_1=48 +lat_2=58 +datum=NAD83 +units=m +no_defs"
@@ -248,8 +250,6 @@ def partner_region_maps(
         centred on the region (:func:`local_equal_area_crs`). Panels have their own scale (a scale
         bar of 50 or 100 km is drawn in each). The legend, with class bounds, takes the last cell.
     """
-    from .. import config
-
     unknown = sorted(set(keys or []) - set(config.PARTNER_REGIONS))
     if unknown:
         raise ValueError(f"unknown partner region(s) {unknown}; known: {sorted(config.PARTNER_REGIONS)}")

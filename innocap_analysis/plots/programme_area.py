@@ -15,7 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .. import config
-from .style import ATTRIBUTION_GEO, PALETTE, add_caption, style
+from ..provenance import ATTRIBUTION_GEO
+from .style import PALETTE, add_caption, style_context
 
 EUROPE_CRS = "EPSG:3035"
 #: Lambert azimuthal equal-area centred on Newfoundland and Labrador (NAD83).
@@ -76,7 +77,7 @@ def programme_area_map(regions: gpd.GeoDataFrame) -> Figure:
     """
     canada = regions[regions["country"] == "CA"]
     europe = regions[regions["country"] != "CA"]
-    with style():
+    with style_context():
         fig, (ax_eu, ax_ca) = plt.subplots(1, 2, figsize=(9, 6), gridspec_kw={"width_ratios": [2.3, 1]})
         _draw(ax_eu, europe, EUROPE_CRS)
         ax_eu.set_title("Europe, Faroe Islands, Greenland (EPSG:3035)", fontsize=9)

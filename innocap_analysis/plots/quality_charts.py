@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .style import PALETTE, STAKEHOLDER_COLOURS, add_caption, display_label, style
+from ..labels import display_label
+from .style import PALETTE, STAKEHOLDER_COLOURS, add_caption, style_context
 
 _MISSING_COLOURS = {"dont_know": PALETTE[1], "not_applicable": PALETTE[4], "blank": "#999999", "invalid": PALETTE[5]}
 
@@ -29,7 +30,7 @@ def response_counts_chart(counts: pd.DataFrame, *, caption: str = "", title: str
     values = counts[groups].astype("Float64")
     y = np.arange(len(values))
     height = 0.8 / max(len(groups), 1)
-    with style():
+    with style_context():
         fig, ax = plt.subplots(figsize=(7, 0.6 + 0.55 * len(values) * max(len(groups), 1) / 2))
         for i, group in enumerate(groups):
             col = values[group]
@@ -59,7 +60,7 @@ def missingness_chart(missing: pd.DataFrame, *, caption: str = "", title: str = 
         ``item`` and ``share_<kind>``).
     """
     kinds = [k for k in _MISSING_COLOURS if f"share_{k}" in missing and missing[f"share_{k}"].fillna(0).gt(0).any()]
-    with style():
+    with style_context():
         fig, ax = plt.subplots(figsize=(8, 3.2))
         x = np.arange(len(missing))
         bottom = np.zeros(len(missing))
@@ -98,7 +99,7 @@ def share_interval_chart(
     est = 100 * data[share].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     lo = 100 * data[low].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     hi = 100 * data[high].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    with style():
+    with style_context():
         fig, ax = plt.subplots(figsize=(6.5, 0.7 + 0.45 * len(data)))
         ok = ~np.isnan(est)
         ax.hlines(y[ok], lo[ok], hi[ok], color=PALETTE[0], linewidth=2)

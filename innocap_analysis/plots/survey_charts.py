@@ -24,7 +24,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .style import PALETTE, display_label, style
+from ..labels import display_label
+from .style import PALETTE, style_context
 
 DONT_KNOW = "dont_know"
 #: Diverging colours for up to 7 ordered categories (brown-grey-teal, colour-blind safe, BrBG-like).
@@ -126,7 +127,7 @@ def likert_diverging(
     colours = _DIVERGING.get(len(codes)) or plt.get_cmap("BrBG", len(codes))(range(len(codes)))
     y = np.arange(len(shares))[::-1]
 
-    with style():
+    with style_context():
         fig = plt.figure(figsize=(10, 0.55 * len(shares) + 1.8))
         grid = fig.add_gridspec(1, 2 if show_dont_know else 1, width_ratios=[5, 1] if show_dont_know else [1])
         ax = fig.add_subplot(grid[0, 0])
@@ -172,7 +173,7 @@ def score_heatmap(
     :func:`suppress_small_cells`) are greyed and labelled.
     """
     values = table.astype("float64")
-    with style():
+    with style_context():
         fig, ax = plt.subplots(figsize=(1.3 * values.shape[1] + 2.5, 0.5 * values.shape[0] + 1.5))
         masked = np.ma.masked_invalid(values.to_numpy())
         cmap = plt.get_cmap("viridis").with_extremes(bad="#eeeeee")
@@ -207,7 +208,7 @@ def ipa_scatter(ipa: pd.DataFrame, *, hue: str | None = None, title: str = "") -
     if missing:
         raise KeyError(f"ipa table lacks columns {missing}")
     data = ipa.dropna(subset=["importance_mean", "capability_mean"])
-    with style():
+    with style_context():
         fig, ax = plt.subplots(figsize=(6, 5))
         groups = [(None, data)] if hue is None else list(data.groupby(hue, observed=True, sort=True))
         for k, (name, part) in enumerate(groups):
@@ -249,7 +250,7 @@ def ipa_small_multiples(ipa: pd.DataFrame, *, by: str = "region", title: str = "
     """
     groups = list(dict.fromkeys(ipa[by].astype(str)))
     nrows = int(np.ceil(len(groups) / ncols))
-    with style():
+    with style_context():
         fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 3.0 * nrows), sharex=True, sharey=True,
                                  squeeze=False)
         for ax, group in zip(axes.flat, groups, strict=False):
@@ -298,7 +299,7 @@ def need_supply_dumbbell(gaps: pd.DataFrame, *, by: str = "region", title: str =
         raise KeyError(f"gap table lacks columns {missing}")
     data = gaps.reset_index(drop=True)
     y = np.arange(len(data))[::-1]
-    with style():
+    with style_context():
         fig, ax = plt.subplots(figsize=(7, 0.35 * len(data) + 1.5))
         ax.hlines(y, data["need_mean"], data["supply_mean"], color="#bbbbbb", linewidth=2, zorder=1)
         for prefix, colour, name in (("need", PALETTE[0], "Need (importance)"), ("supply", PALETTE[1], "Supply")):

@@ -34,9 +34,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyreadstat
+from openpyxl import Workbook
 
-from . import config, provenance
-from .survey.codebook import Codebook, load_codebook
+from .. import config, provenance
+from ..survey.codebook import Codebook, load_codebook
 
 #: The documented seed of the committed illustrative dataset.
 DEFAULT_SEED: int = 20260401
@@ -274,8 +276,6 @@ def _export_frame(truth: SyntheticSurvey, cb: Codebook, region: str, header_lang
 
 def _deterministic_xlsx(frame: pd.DataFrame, path: Path, numeric_columns: list[str] = ()) -> None:
     """Write an XLSX whose bytes depend only on the data (fixed document and zip timestamps)."""
-    from openpyxl import Workbook
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Data"
@@ -303,8 +303,6 @@ def _deterministic_xlsx(frame: pd.DataFrame, path: Path, numeric_columns: list[s
 
 def _deterministic_sav(frame: pd.DataFrame, path: Path, **kwargs) -> None:
     """Write an SPSS file with the header's creation date and time fixed (ReadStat stamps the clock)."""
-    import pyreadstat
-
     pyreadstat.write_sav(frame, path, **kwargs)
     data = bytearray(path.read_bytes())
     # .sav header: creation_date (9 bytes) at offset 84 + 8 = 92, creation_time (8 bytes) at 101.

@@ -1,4 +1,4 @@
-"""Glue the notebooks share: which survey files to load, and the caveat every survey output carries.
+"""The notebooks' inputs: which survey files to load, and the rejection log fit for publication.
 
 Notebooks call :func:`load_evidence_survey` with the values of their ``parameters``
 cell. ``survey_paths=None`` means the illustrative (synthetic) partner exports shipped
@@ -12,10 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .plots.style import ILLUSTRATIVE_CAVEAT
-from .survey import Survey, load_illustrative_survey, load_survey
-
-REAL_DATA_NOTE = "Partners' real survey exports (confidential)."
+from ..survey import Survey, load_illustrative_survey, load_survey
 
 
 def load_evidence_survey(
@@ -34,11 +31,6 @@ def load_evidence_survey(
     if survey_paths is None:
         return load_illustrative_survey(codebook=codebook_path)
     return load_survey([Path(p) for p in survey_paths], codebook=codebook_path, errors="report")
-
-
-def data_note(illustrative: bool) -> str:
-    """The sentence every survey figure caption and table caption ends with."""
-    return ILLUSTRATIVE_CAVEAT if illustrative else REAL_DATA_NOTE
 
 
 def publishable_rejections(survey: Survey) -> pd.DataFrame:

@@ -1,0 +1,446 @@
+"""``innocap build``: execute the numbered notebooks and publish every figure and table.
+
+The build runs ``notebooks/NN_*.ipynb`` in order with :mod:`nbclient`, one kernel per
+notebook, cell by cell under a progress bar. Each notebook writes its figures and
+tables (through :func:`~innocap_analysis.plots.save_figure` and
+:func:`~innocap_analysis.tables.save_table`) into a private staging folder; only when
+the notebook succeeds are they moved into place and is the executed notebook written
+back. A failing notebook therefore stops the build with the notebook, the cell and
+the error, and leaves the previous, consistent outputs untouched.
+
+After the notebooks, the build writes ``MANIFEST.csv`` (one row per output: file,
+sha256, notebook, caption, sha256 of every input data file, package version and git
+commit) and ``evidence_report.html``.
+
+Two kinds of run exist:
+
+* the default run on the embedded illustrative data writes into the committed
+  ``figures/`` and writes the executed notebooks back in place;
+* a run on real partner exports (``--survey PATH ...``) injects the paths into each
+  notebook's ``parameters`` cell and writes everything, notebooks included, under
+  ``output/<run-name>/``, which git ignores. Real answers never reach the committed tree.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from tqdm import tqdm
+
+from .. import __version__, config, provenance
+from .report import write_evidence_report
+
+MANIFEST_COLUMNS = [
+    "file",
+    "kind",
+    "sha256",
+    "notebook",
+    "caption",
+    "inputs",
+    "notebook_source_sha256",
+    "package_version",
+    "git_commit",
+]
+#: Paths whose last commit identifies the code and data that made the outputs.
+#: Notebooks and figures are left out on purpose: the build rewrites them, and a commit
+#: of regenerated outputs must not change the provenance of the next identical build.
+_PROVENANCE_PATHS = ["innocap_analysis", "data", "pyproject.toml", "requirements.lock"]
+
+
+class BuildError(Exception):
+    """A notebook failed; carries what the user needs to find the failing cell."""
+
+    def __init__(self, notebook: str, cell_index: int, error_name: str, error_value: str, source: str):
+        self.notebook, self.cell_index = notebook, cell_index
+        self.error_name, self.error_value, self.source = error_name, error_value, source
+        super().__init__(f"{notebook}, cell {cell_index}: {error_name}: {error_value}")
+
+
+@dataclass
+class NotebookResult:
+    notebook: str
+    seconds: float
+    outputs: list[str] = field(default_factory=list)
+
+
+def discover_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
+    """The numbered notebooks ``NN_name.ipynb`` (or only their paired ``NN_name.py``), in build order."""
+    notebooks_dir = notebooks_dir or config.NOTEBOOKS_DIR
+    found = {p.with_suffix(".ipynb") for p in notebooks_dir.glob("[0-9][0-9]_*.ipynb") if p.is_file()}
+    found |= {p.with_suffix(".ipynb") for p in notebooks_dir.glob("[0-9][0-9]_*.py") if p.is_file()}
+    return sorted(found)
+
+
+def select_notebooks(notebooks: Sequence[Path], only: Sequence[str] | None) -> list[Path]:
+    """Filter by ``--only`` values: a number prefix (``04``), a stem or a file name."""
+    if not only:
+        return list(notebooks)
+    chosen = []
+    for wanted in only:
+        wanted_stem = Path(wanted).stem
+        matches = [p for p in notebooks if p.stem == wanted_stem or p.stem.split("_", 1)[0] == wanted_stem]
+        if not matches:
+            names = ", ".join(p.stem for p in notebooks)
+            raise ValueError(f"no notebook matches --only {wanted!r}; available: {names}")
+        chosen.extend(m for m in matches if m not in chosen)
+    return sorted(chosen)
+
+
+def git_commit(root: Path | None = None) -> str:
+    """The last commit that touched the package, the data or the lock file.
+
+    ``+dirty`` is appended when those paths have uncommitted changes, and
+    ``unknown`` is returned outside a git checkout.
+    """
+    root = root or config.PROJECT_ROOT
+    try:
+        commit = subprocess.run(
+            ["git", "log", "-1", "--format=%H", "--", *_PROVENANCE_PATHS],
+            cwd=root, capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", *_PROVENANCE_PATHS],
+            cwd=root, capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    if not commit:
+        return "unknown"
+    return commit + ("+dirty" if dirty else "")
+
+
+def notebook_source_sha256(nb) -> str:  # noqa: ANN001 - nbformat.NotebookNode
+    """sha256 of a notebook's code and markdown sources (outputs excluded)."""
+    digest = hashlib.sha256()
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            continue
+        digest.update(cell.cell_type.encode())
+        digest.update(b"\0")
+        digest.update(cell.source.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _inject_parameters(nb, parameters: dict[str, object]) -> None:  # noqa: ANN001
+    """Insert a cell after the one tagged ``parameters`` that overrides its values (papermill's convention)."""
+    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not tagged:
+        raise ValueError("notebook has no cell tagged 'parameters'")
+    lines = ["# Parameters injected by `innocap build`"]
+    lines += [f"{name} = {value!r}" for name, value in parameters.items()]
+    cell = nbformat.v4.new_code_cell("\n".join(lines))
+    cell.metadata["tags"] = ["injected-parameters"]
+    cell["id"] = "injected-parameters"  # fixed, so that reruns write identical notebooks
+    nb.cells.insert(tagged[0] + 1, cell)
+
+
+def _error_from_outputs(cell) -> tuple[str, str]:  # noqa: ANN001
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return output.get("ename", "Error"), output.get("evalue", "")
+    return "Error", ""
+
+
+def _coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stdout (or stderr) chunks into one output.
+
+    How a cell's printed text is split into chunks depends on when the kernel flushes, so
+    the same run can store one or two stream outputs; merging makes the stored notebook
+    identical across runs (nbval compares streams merged in the same way).
+    """
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] = previous["text"] + output["text"]
+        else:
+            merged.append(output)
+    return merged
+
+
+def _normalise_notebook(nb) -> None:  # noqa: ANN001
+    """Remove what differs between identical runs, so rebuilt notebooks are byte-identical."""
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+        if cell.get("outputs"):
+            cell.outputs = _coalesce_streams(cell.outputs)
+    nb.metadata.pop("widgets", None)
+    nb.metadata.pop("papermill", None)
+
+
+def paired_script(path: Path) -> Path:
+    """The jupytext percent script paired with a notebook (``NN_name.py`` beside ``NN_name.ipynb``)."""
+    return path.with_suffix(".py")
+
+
+def read_notebook_source(path: Path) -> nbformat.NotebookNode:
+    """The notebook to execute: its cells from the paired percent script, with fixed cell ids.
+
+    The script is the source of truth of the cells (reviews read it as code); the stored
+    ``.ipynb`` adds the outputs. Cell ids are ``NN-ii`` (notebook number, cell position) so that
+    rebuilt notebooks are byte-identical. Without a script the ``.ipynb`` itself is read.
+    """
+    script = paired_script(path)
+    if not script.exists():
+        return nbformat.read(path, as_version=4)
+    nb = jupytext.read(script)
+    nb.metadata = {"kernelspec": nb.metadata["kernelspec"], "language_info": {"name": "python"}}
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"{path.stem[:2]}-{index:02d}"
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def execute_notebook(
+    path: Path,
+    *,
+    parameters: dict[str, object] | None,
+    env: dict[str, str],
+    timeout: int,
+    progress: bool = True,
+    position: int = 1,
+):
+    """Execute one notebook cell by cell; returns the executed ``NotebookNode``.
+
+    Raises :class:`BuildError` naming the failing cell.
+    """
+    nb = read_notebook_source(path)
+    if parameters:
+        _inject_parameters(nb, parameters)
+    saved_env = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the kernel inherits the environment at launch
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+        allow_errors=False,
+    )
+    try:
+        with client.setup_kernel():
+            bar = tqdm(
+                nb.cells, desc=f"  {path.stem}", unit="cell", leave=False, disable=not progress,
+                position=position, file=sys.stderr,
+            )
+            for index, cell in enumerate(bar):
+                try:
+                    client.execute_cell(cell, index)
+                except CellExecutionError:
+                    name, value = _error_from_outputs(cell)
+                    raise BuildError(path.name, index, name, value, cell.source) from None
+                except (CellTimeoutError, DeadKernelError) as exc:
+                    raise BuildError(path.name, index, type(exc).__name__, str(exc).splitlines()[0], cell.source) from None
+            bar.close()
+    finally:
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    _normalise_notebook(nb)
+    return nb
+
+
+def _read_log(log: Path) -> list[dict]:
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _publish_staging(staging: Path, figures_dir: Path) -> list[Path]:
+    """Move the staged outputs of one successful notebook into the figure folder."""
+    moved = []
+    for src in sorted(p for p in staging.rglob("*") if p.is_file()):
+        dest = figures_dir / src.relative_to(staging)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(src), dest)
+        moved.append(dest)
+    return moved
+
+
+def _remove_stale_outputs(manifest_path: Path, notebook: str, figures_dir: Path, records: list[dict]) -> None:
+    """Delete outputs a notebook made last time but no longer makes, so nothing stale looks current."""
+    fresh = {("tables/" if r["kind"] == "table" else "") + r["file"] for r in records}
+    for row in read_manifest(manifest_path):
+        if row["notebook"] == notebook and row["file"] not in fresh:
+            (figures_dir / row["file"]).unlink(missing_ok=True)
+
+
+def read_manifest(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_manifest(rows: list[dict[str, str]], path: Path) -> None:
+    """Write ``MANIFEST.csv``, sorted by notebook then file, so reruns give the same bytes."""
+    rows = sorted(rows, key=lambda r: (r["notebook"], r["kind"], r["file"]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _manifest_rows(records: list[dict], figures_dir: Path, nb_name: str, nb_sha: str, commit: str) -> list[dict]:
+    rows = {}
+    for rec in records:
+        sub = "tables/" if rec["kind"] == "table" else ""
+        rel = sub + rec["file"]
+        target = figures_dir / rel
+        inputs = ";".join(f"{k}={v}" for k, v in sorted(rec["inputs"].items()))
+        rows[rel] = {
+            "file": rel,
+            "kind": rec["kind"],
+            "sha256": provenance.sha256_file(target),
+            "notebook": nb_name,
+            "caption": rec.get("caption", ""),
+            "inputs": inputs,
+            "notebook_source_sha256": nb_sha,
+            "package_version": __version__,
+            "git_commit": commit,
+        }
+    return list(rows.values())
+
+
+def run_build(
+    only: Sequence[str] | None = None,
+    survey_paths: Sequence[Path] | None = None,
+    run_name: str | None = None,
+    codebook: Path | None = None,
+    timeout: int = 600,
+    progress: bool = True,
+    notebooks_dir: Path | None = None,
+    figures_dir: Path | None = None,
+) -> int:
+    """Run the build; returns a process exit code (0 ok, 1 a notebook failed, 2 usage).
+
+    See the module docstring for what is written where.
+    """
+    real_run = bool(survey_paths)
+    if real_run:
+        missing = [str(p) for p in survey_paths if not Path(p).is_file()]
+        if missing:
+            print(f"error: survey file(s) not found: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        run_name = run_name or "real"
+    elif run_name:
+        print("error: --run-name only applies with --survey", file=sys.stderr)
+        return 2
+
+    try:
+        notebooks = select_notebooks(discover_notebooks(notebooks_dir), only)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not notebooks:
+        print("error: no numbered notebooks found in notebooks/", file=sys.stderr)
+        return 2
+
+    if figures_dir is None:
+        figures_dir, _tables_dir = config.output_dirs(run_name if real_run else None)
+    notebook_out_dir = (figures_dir.parent / "notebooks") if real_run else None
+    parameters: dict[str, object] | None = None
+    if real_run:
+        parameters = {"survey_paths": [str(Path(p).resolve()) for p in survey_paths], "illustrative": False}
+        if codebook:
+            parameters["codebook_path"] = str(Path(codebook).resolve())
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = figures_dir / "MANIFEST.csv"
+    manifest = [r for r in read_manifest(manifest_path) if r["notebook"] not in {p.name for p in notebooks}]
+    commit = git_commit()
+    results: list[NotebookResult] = []
+    started = time.perf_counter()
+
+    overall = tqdm(notebooks, desc="innocap build", unit="notebook", disable=not progress, position=0, file=sys.stderr)
+    for nb_path in overall:
+        overall.set_postfix_str(nb_path.stem)
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="innocap-build-") as tmp:
+            staging = Path(tmp) / "staging"
+            log = Path(tmp) / "provenance.jsonl"
+            env = {
+                "INNOCAP_STAGING_DIR": str(staging),
+                "INNOCAP_PROVENANCE_LOG": str(log),
+                "INNOCAP_NOTEBOOK": nb_path.name,
+                "INNOCAP_FIGURES_DIR": str(figures_dir),
+                "PYTHONHASHSEED": "0",
+                "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            }
+            try:
+                nb = execute_notebook(nb_path, parameters=parameters, env=env, timeout=timeout, progress=progress)
+            except BuildError as exc:
+                overall.close()
+                _report_failure(exc, results)
+                return 1
+            records = _read_log(log)
+            _remove_stale_outputs(manifest_path, nb_path.name, figures_dir, records)
+            _publish_staging(staging, figures_dir)
+        nb_sha = notebook_source_sha256(nb)
+        manifest.extend(_manifest_rows(records, figures_dir, nb_path.name, nb_sha, commit))
+        out_nb = (notebook_out_dir / nb_path.name) if notebook_out_dir else nb_path
+        out_nb.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out_nb)
+        results.append(NotebookResult(nb_path.name, time.perf_counter() - t0, sorted({r["file"] for r in records})))
+    overall.close()
+
+    write_manifest(manifest, manifest_path)
+    report_path = write_evidence_report(figures_dir, real_run=real_run)
+    _print_summary(results, figures_dir, manifest_path, report_path, notebook_out_dir, time.perf_counter() - started)
+    return 0
+
+
+def _report_failure(exc: BuildError, done: list[NotebookResult]) -> None:
+    snippet = "\n".join("    " + line for line in exc.source.strip().splitlines()[:6])
+    print(
+        f"\nBUILD FAILED in notebook {exc.notebook}, cell {exc.cell_index}:\n"
+        f"  {exc.error_name}: {exc.error_value}\n"
+        f"  cell source:\n{snippet}\n"
+        f"Outputs of {exc.notebook} were not published; the previous figures, tables and "
+        f"MANIFEST.csv are unchanged. Notebooks completed before the failure: "
+        f"{', '.join(r.notebook for r in done) or 'none'}.\n"
+        f"Open the notebook in JupyterLab (make lab) to see the full traceback.",
+        file=sys.stderr,
+    )
+
+
+def _print_summary(results, figures_dir, manifest_path, report_path, notebook_out_dir, seconds) -> None:  # noqa: ANN001
+    def rel(p: Path) -> str:
+        try:
+            return str(Path(p).resolve().relative_to(config.PROJECT_ROOT))
+        except ValueError:
+            return str(p)
+
+    print("\ninnocap build: done")
+    print(f"  {'notebook':<32} {'seconds':>8} {'outputs':>8}")
+    for r in results:
+        print(f"  {r.notebook:<32} {r.seconds:>8.1f} {len(r.outputs):>8}")
+    n_out = sum(len(r.outputs) for r in results)
+    print(f"  {len(results)} notebook(s), {n_out} files written in {seconds:.1f} s")
+    print(f"  figures and tables: {rel(figures_dir)}/")
+    print(f"  provenance:         {rel(manifest_path)}")
+    print(f"  evidence report:    {rel(report_path)}")
+    where = rel(notebook_out_dir) if notebook_out_dir else "notebooks/ (in place)"
+    print(f"  executed notebooks: {where}")

@@ -1,0 +1,87 @@
+"""Programme evaluation across survey waves: did the capacity-building programme raise capability?
+
+:mod:`~innocap_analysis.evaluation.linking` (the tidy input and the linking of waves),
+:mod:`~innocap_analysis.evaluation.estimators` (paired change, unpaired comparison,
+difference-in-differences, attrition), :mod:`~innocap_analysis.evaluation.programme` (everything in one
+call, and notebook 07's input) and :mod:`~innocap_analysis.evaluation.simulation` (recovery studies on
+synthetic panels with a known effect).
+"""
+
+from __future__ import annotations
+
+from .._compat import moved
+from .estimators import (
+    ESTIMATOR_LABELS,
+    PARALLEL_TRENDS,
+    Attrition,
+    attrition_analysis,
+    difference_in_differences,
+    paired_change,
+    rank_biserial,
+    unpaired_wave_comparison,
+)
+from .linking import (
+    BASELINE,
+    FOLLOW_UP,
+    GROUP_LABELS,
+    LINK_MEANINGS,
+    SCORE_COLUMNS,
+    WaveLinks,
+    link_waves,
+    scores_for_evaluation,
+    validate_scores,
+)
+from .programme import (
+    PSEUDONYMISE_KEY_ENV,
+    EvaluationInput,
+    ProgrammeEvaluation,
+    evaluate_programme,
+    evaluation_input,
+    suppress_small_estimates,
+    truth_comparison,
+)
+from .simulation import (
+    RECOVERY_TARGETS,
+    IllustrativeWaves,
+    illustrative_waves,
+    panel_estimates,
+    recovery_study,
+    summarise_recovery,
+)
+
+__all__ = [
+    "Attrition",
+    "BASELINE",
+    "ESTIMATOR_LABELS",
+    "EvaluationInput",
+    "FOLLOW_UP",
+    "GROUP_LABELS",
+    "IllustrativeWaves",
+    "LINK_MEANINGS",
+    "PARALLEL_TRENDS",
+    "PSEUDONYMISE_KEY_ENV",
+    "ProgrammeEvaluation",
+    "RECOVERY_TARGETS",
+    "SCORE_COLUMNS",
+    "WaveLinks",
+    "attrition_analysis",
+    "difference_in_differences",
+    "evaluate_programme",
+    "evaluation_input",
+    "illustrative_waves",
+    "link_waves",
+    "paired_change",
+    "panel_estimates",
+    "rank_biserial",
+    "recovery_study",
+    "scores_for_evaluation",
+    "summarise_recovery",
+    "suppress_small_estimates",
+    "truth_comparison",
+    "unpaired_wave_comparison",
+    "validate_scores",
+]
+
+
+# Names that lived here before the 0.2 layout (deprecated, removed in the next release).
+__getattr__ = moved(__name__, ["innocap_analysis.evidence.sentences"])

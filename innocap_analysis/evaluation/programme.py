@@ -1,0 +1,341 @@
+"""The programme evaluation in one call, and the two-wave input of notebook 07.
+
+:func:`evaluate_programme` runs every estimator and returns tidy tables per dimension, with
+estimates from fewer than ``config.MIN_CELL_SIZE`` respondents suppressed.
+:func:`evaluation_input` gives notebook 07 its table (real two-wave exports, or illustrative
+waves with a known effect, both through ``load_survey``), and :func:`truth_comparison` sets
+illustrative estimates beside the truth.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from .. import config
+from ..disclosure import suppress_small_cells
+from ..survey import load_survey
+from ..survey.scoring import score_dimensions
+from .estimators import (
+    ESTIMATOR_LABELS,
+    PARALLEL_TRENDS,
+    attrition_analysis,
+    difference_in_differences,
+    paired_change,
+    unpaired_wave_comparison,
+)
+from .linking import BASELINE, FOLLOW_UP, link_waves, scores_for_evaluation
+from .simulation import illustrative_waves
+
+# --------------------------------------------------------------------------- suppression
+
+
+def suppress_small_estimates(
+    table: pd.DataFrame,
+    count_columns: Sequence[str],
+    *,
+    min_cell_size: int = config.MIN_CELL_SIZE,
+) -> pd.DataFrame:
+    """Blank every statistic of a row whose smallest count is below ``min_cell_size``.
+
+    The rule is :func:`innocap_analysis.survey.suppress_small_cells` (primary threshold
+    suppression) applied to the smallest of ``count_columns``. Statistics stay float64 (NaN
+    where blanked) and other counts become ``Int64`` (``<NA>`` where blanked); each count in
+    ``count_columns`` is blanked where it is itself below the threshold but not zero, so a
+    structurally empty cell stays visible. A ``suppressed`` column says which rows were
+    blanked. Reference: Hundepool et al. (2012), *Statistical Disclosure Control*, Wiley,
+    ch. 4 (threshold rule).
+    """
+    protected = {"dimension", "group", "estimator", "assumption", "meaning", "category", *count_columns}
+    numeric = [c for c in table.columns if c not in protected and pd.api.types.is_numeric_dtype(table[c])]
+    flagged = suppress_small_cells(
+        table.assign(_smallest_count=table[list(count_columns)].min(axis=1)),
+        min_cell_size,
+        count_column="_smallest_count",
+        value_columns=numeric,
+        mask_count=False,
+    ).drop(columns="_smallest_count")
+    for column in numeric:
+        if column == "n" or column.startswith("n_"):
+            flagged[column] = flagged[column].astype("Int64")
+        else:
+            flagged[column] = flagged[column].astype(float)  # Float64 <NA> -> NaN, as every other estimate
+    for column in count_columns:
+        blank = (table[column] > 0) & (table[column] < min_cell_size)
+        flagged[column] = table[column].astype("Int64").mask(blank)
+    flagged["suppressed"] = flagged["suppressed"].astype(bool)
+    return flagged
+
+
+# --------------------------------------------------------------------------- evaluate
+
+
+@dataclass(frozen=True)
+class ProgrammeEvaluation:
+    """All results of :func:`evaluate_programme` (tidy tables, no panel keys).
+
+    ``pairs`` is individual-level (anonymous pair ids, for the change-distribution figure);
+    every other table is ready to publish (small cells suppressed when ``suppress=True``).
+    """
+
+    linking: pd.DataFrame
+    paired: pd.DataFrame
+    unpaired: pd.DataFrame
+    did: pd.DataFrame
+    attrition_response: pd.DataFrame
+    attrition_baseline: pd.DataFrame
+    pairs: pd.DataFrame
+
+    @property
+    def estimates(self) -> pd.DataFrame:
+        """One tidy table of every estimate with its interval (for the forest plot)."""
+        columns = ["dimension", "group", "estimator", "estimate", "ci_low", "ci_high", "p_value"]
+        did = self.did.assign(group="participants vs comparison")
+        return pd.concat([self.paired[columns], self.unpaired[columns], did[columns]], ignore_index=True)
+
+
+def evaluate_programme(
+    scores: pd.DataFrame,
+    *,
+    baseline: str = BASELINE,
+    follow_up: str = FOLLOW_UP,
+    confidence_level: float = 0.95,
+    n_resamples: int = 9999,
+    seed: int = 0,
+    attrition_by: Sequence[str] = (),
+    suppress: bool = True,
+    min_cell_size: int = config.MIN_CELL_SIZE,
+) -> ProgrammeEvaluation:
+    """Evaluate the programme on a tidy score table of two survey waves, per dimension.
+
+    Parameters
+    ----------
+    scores
+        Tidy dimension scores (:data:`SCORE_COLUMNS`; ``wave`` in {baseline, follow_up},
+        ``participant`` yes/no). Scores in any unit (scale range or 0-100); estimates are
+        in the same unit.
+    baseline, follow_up
+        Wave labels.
+    confidence_level
+        Of every interval.
+    n_resamples, seed
+        Of the BCa bootstrap.
+    attrition_by
+        Extra grouping of the attrition response table (for example ``("region",)``).
+    suppress
+        Blank estimates from groups smaller than ``min_cell_size`` (for publication).
+    min_cell_size
+        Threshold of the small-cell rule (``config.MIN_CELL_SIZE``).
+
+    Returns
+    -------
+    ProgrammeEvaluation
+        Linking report, paired change, unpaired wave comparison, difference-in-differences
+        on linked respondents and on all responses, attrition tables, anonymous pairs.
+    """
+    links = link_waves(scores, baseline=baseline, follow_up=follow_up)
+    paired = paired_change(links.pairs, confidence_level=confidence_level, n_resamples=n_resamples, seed=seed)
+    unpaired = unpaired_wave_comparison(
+        scores, confidence_level=confidence_level, baseline=baseline, follow_up=follow_up
+    )
+    did = pd.concat(
+        [
+            difference_in_differences(links.pairs, sample="linked", confidence_level=confidence_level),
+            difference_in_differences(
+                scores,
+                sample="all",
+                confidence_level=confidence_level,
+                baseline=baseline,
+                follow_up=follow_up,
+            ),
+        ],
+        ignore_index=True,
+    )
+    did.attrs["assumption"] = PARALLEL_TRENDS
+    attrition = attrition_analysis(links, by=attrition_by, confidence_level=confidence_level)
+    response, baseline_difference = attrition.response, attrition.baseline_difference
+    if suppress:
+        paired = suppress_small_estimates(paired, ["n"], min_cell_size=min_cell_size)
+        unpaired = suppress_small_estimates(
+            unpaired, ["n_baseline", "n_follow_up"], min_cell_size=min_cell_size
+        )
+        did = suppress_small_estimates(did, ["n_participants", "n_comparison"], min_cell_size=min_cell_size)
+        did.attrs["assumption"] = PARALLEL_TRENDS
+        response = suppress_small_estimates(
+            response, ["n_baseline", "n_linked_follow_up"], min_cell_size=min_cell_size
+        )
+        baseline_difference = suppress_small_estimates(
+            baseline_difference, ["n_linked", "n_not_linked"], min_cell_size=min_cell_size
+        )
+    return ProgrammeEvaluation(
+        linking=links.report,
+        paired=paired,
+        unpaired=unpaired,
+        did=did,
+        attrition_response=response,
+        attrition_baseline=baseline_difference,
+        pairs=links.pairs,
+    )
+
+
+# --------------------------------------------------------------------------- notebook input
+
+#: Environment variable holding the pseudonymisation key for real two-wave exports.
+PSEUDONYMISE_KEY_ENV = "INNOCAP_PSEUDONYMISE_KEY"
+
+
+@dataclass(frozen=True)
+class EvaluationInput:
+    """What notebook 07 evaluates (from :func:`evaluation_input`).
+
+    Attributes
+    ----------
+    scores
+        Tidy score table (:data:`SCORE_COLUMNS`, capability scores in scale units).
+    truth
+        For illustrative data, the truth behind it (see
+        :class:`~innocap_analysis.synthetic_panel.IllustrativeWaves`); ``None`` for real exports.
+    design
+        The :class:`~innocap_analysis.synthetic_panel.PanelDesign` of illustrative data; ``None`` for real.
+    n_rejected
+        Rows the loader rejected (``errors="report"`` for real exports; 0 for illustrative data).
+    illustrative
+        Whether the scores are the illustrative (synthetic) waves.
+    source
+        One sentence saying where the scores come from (and why, when real exports without a
+        follow-up wave were replaced by illustrative waves).
+    """
+
+    scores: pd.DataFrame
+    truth: pd.DataFrame | None
+    design: object | None
+    n_rejected: int
+    illustrative: bool
+    source: str
+
+
+def evaluation_input(
+    survey_paths: Sequence[str] | None = None,
+    codebook_path: str | None = None,
+    *,
+    region_selection: Sequence[str] | None = None,
+    seed: int = 0,
+    design: object | None = None,
+    pseudonymise_key: str | None = None,
+) -> EvaluationInput:
+    """The two-wave score table for the evaluation, from real exports or illustrative ones.
+
+    Both routes use the same chain: exports -> :func:`~innocap_analysis.survey.load_survey`
+    (pseudonymised) -> :func:`~innocap_analysis.scoring.score_dimensions` ->
+    :func:`scores_for_evaluation`.
+
+    Parameters
+    ----------
+    survey_paths
+        Exports holding both waves (``wave``, ``participant`` and panel-key columns, and an
+        organisation column). ``None``: illustrative waves from
+        :func:`~innocap_analysis.synthetic_panel.illustrative_waves` (written to a temporary
+        directory, never into the repository).
+    codebook_path
+        Instrument YAML; ``None`` is INNOCAP v1.
+    region_selection
+        Partner-region keys to keep; ``None`` keeps all.
+    seed
+        Seed of the illustrative data.
+    design
+        :class:`~innocap_analysis.synthetic_panel.PanelDesign` of the illustrative data (default: the plan).
+    pseudonymise_key
+        Key of the keyed hash for real exports; default the environment variable
+        :data:`PSEUDONYMISE_KEY_ENV` (organisations can only be clustered when pseudonymised).
+
+    Real exports that hold no follow-up wave yet (no ``wave`` column, or no ``follow_up``
+    response) cannot be evaluated: the illustrative waves are used instead, and
+    :attr:`EvaluationInput.illustrative` and :attr:`EvaluationInput.source` say so, so that a
+    build on baseline-only exports still completes and labels these outputs as synthetic.
+
+    Raises
+    ------
+    ValueError
+        For real two-wave exports without a pseudonymisation key, or without the panel-key or
+        participant columns (from :func:`scores_for_evaluation`).
+    """
+    def illustrative(reason: str) -> EvaluationInput:
+        waves = illustrative_waves(design, seed=seed, codebook=codebook_path)
+        return EvaluationInput(
+            scores=scores_for_evaluation(score_dimensions(waves.survey), waves.survey.responses),
+            truth=waves.truth,
+            design=waves.panel.design,
+            n_rejected=int(waves.survey.report.rows_rejected),
+            illustrative=True,
+            source=reason,
+        )
+
+    if survey_paths is None:
+        data = illustrative(
+            "Illustrative two-wave exports, simulated with a known programme effect "
+            "(synthetic_panel.illustrative_waves) and loaded by load_survey."
+        )
+    else:
+        key = pseudonymise_key or os.environ.get(PSEUDONYMISE_KEY_ENV) or None
+        paths = list(survey_paths)
+        survey = load_survey(paths, codebook=codebook_path, errors="report", pseudonymise_key=key)
+        waves_present = (
+            survey.responses["wave"] if "wave" in survey.responses.columns else pd.Series(dtype=object)
+        )
+        if not waves_present.astype("string").eq(FOLLOW_UP).any():
+            data = illustrative(
+                f"The {len(paths)} real export(s) hold no follow-up wave yet, so the evaluation below runs on "
+                "illustrative (synthetic) two-wave exports instead; it shows the method, not a finding."
+            )
+        else:
+            if key is None:
+                raise ValueError(
+                    "real two-wave exports need a pseudonymisation key (organisations are clustered by "
+                    f"their keyed hash): set the environment variable {PSEUDONYMISE_KEY_ENV} "
+                    "(keep it out of the repository)"
+                )
+            data = EvaluationInput(
+                scores=scores_for_evaluation(score_dimensions(survey), survey.responses),
+                truth=None,
+                design=None,
+                n_rejected=int(survey.report.rows_rejected),
+                illustrative=False,
+                source=f"The partners' real two-wave exports ({len(paths)} file(s)).",
+            )
+    scores = data.scores
+    if region_selection is not None:
+        scores = scores[scores["region"].astype(str).isin(list(region_selection))].reset_index(drop=True)
+    return replace(data, scores=scores)
+
+
+def truth_comparison(did: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """Set the difference-in-differences estimates beside the known truth of illustrative data.
+
+    Parameters
+    ----------
+    did
+        :attr:`ProgrammeEvaluation.did` (both samples).
+    truth
+        :attr:`EvaluationInput.truth` (``dimension``, ``item_scale_effect``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dimension x DiD sample: ``dimension``, ``estimator`` (short: ``linked``
+        or ``all``), ``true_effect`` (item scale), ``estimate``, ``ci_low``, ``ci_high``,
+        ``error`` (estimate minus truth) and ``covered`` (the interval contains the truth;
+        ``<NA>`` when the estimate is suppressed).
+    """
+    short = {ESTIMATOR_LABELS["did_linked"]: "linked", ESTIMATOR_LABELS["did_all"]: "all"}
+    table = did[["dimension", "estimator", "estimate", "ci_low", "ci_high"]].assign(
+        dimension=did["dimension"].astype(str), estimator=did["estimator"].map(short)
+    )
+    true = truth.assign(dimension=truth["dimension"].astype(str)).set_index("dimension")["item_scale_effect"]
+    table.insert(2, "true_effect", true.reindex(table["dimension"]).to_numpy(float))
+    table["error"] = table["estimate"] - table["true_effect"]
+    covered = (table["ci_low"] <= table["true_effect"]) & (table["true_effect"] <= table["ci_high"])
+    table["covered"] = covered.astype("boolean").mask(table["estimate"].isna())
+    return table.reset_index(drop=True)

@@ -1,0 +1,65 @@
+"""The evidence base: the notebooks' inputs, the synthesis tables, every generated sentence, and publishing.
+
+:mod:`~innocap_analysis.evidence.inputs` (which survey to load), :mod:`~innocap_analysis.evidence.synthesis`
+(per-region synthesis and findings), :mod:`~innocap_analysis.evidence.sentences` (every sentence the
+package writes) and :mod:`~innocap_analysis.evidence.publish` (every file goes out through
+:func:`save_figure`, :func:`save_table` or :func:`save_layers`).
+"""
+
+from __future__ import annotations
+
+from .inputs import (
+    load_evidence_survey,
+    publishable_rejections,
+)
+from .publish import (
+    FIGURE_FORMATS,
+    TABLE_FORMATS,
+    check_output_name,
+    figures_directory,
+    output_directory,
+    save_figure,
+    save_layers,
+    save_table,
+    tables_directory,
+)
+from .sentences import (
+    ILLUSTRATIVE_CAVEAT,
+    REAL_DATA_NOTE,
+    data_note,
+    power_sentence,
+    rank_separation_sentence,
+    sensitivity_sentence,
+    truth_sentence,
+)
+from .synthesis import (
+    OVERALL_PRIORITY_RULE,
+    findings_table,
+    overall_priorities,
+    region_synthesis,
+)
+
+__all__ = [
+    "FIGURE_FORMATS",
+    "ILLUSTRATIVE_CAVEAT",
+    "OVERALL_PRIORITY_RULE",
+    "REAL_DATA_NOTE",
+    "TABLE_FORMATS",
+    "check_output_name",
+    "data_note",
+    "figures_directory",
+    "findings_table",
+    "load_evidence_survey",
+    "output_directory",
+    "overall_priorities",
+    "power_sentence",
+    "publishable_rejections",
+    "rank_separation_sentence",
+    "region_synthesis",
+    "save_figure",
+    "save_layers",
+    "save_table",
+    "sensitivity_sentence",
+    "tables_directory",
+    "truth_sentence",
+]

@@ -1,0 +1,64 @@
+"""Survey indicators: capability profiles, demand against supply, measurement quality, the capability index.
+
+Each function takes a loaded :class:`~innocap_analysis.survey.Survey` or its tidy dimension scores
+(:func:`~innocap_analysis.survey.scoring.score_dimensions`) and returns a tidy table, suppressed below the
+minimum cell size where it describes groups of respondents.
+"""
+
+from __future__ import annotations
+
+from .capability import (
+    CapabilityIndex,
+    GroupIndicators,
+    capability_index,
+    group_indicator_matrix,
+    group_rank_uncertainty,
+)
+from .demand_supply import (
+    IPA_QUADRANTS,
+    IPA_RULE,
+    PRIORITY_RULE,
+    awareness_shares,
+    ipa_table,
+    need_supply_gap,
+    priority_modules,
+    role_means,
+)
+from .measurement import (
+    ordinal_odds_ratios_by_item,
+    reliability_table,
+)
+from .profiles import (
+    barrier_shares,
+    capability_by_group,
+    dimension_items,
+    heatmap_layout,
+    likert_counts,
+    pairwise_by_dimension,
+    scale_labels,
+)
+
+__all__ = [
+    "CapabilityIndex",
+    "GroupIndicators",
+    "IPA_QUADRANTS",
+    "IPA_RULE",
+    "PRIORITY_RULE",
+    "awareness_shares",
+    "barrier_shares",
+    "capability_by_group",
+    "capability_index",
+    "dimension_items",
+    "group_indicator_matrix",
+    "group_rank_uncertainty",
+    "heatmap_layout",
+    "ipa_table",
+    "likert_counts",
+    "need_supply_gap",
+    "ordinal_odds_ratios_by_item",
+    "pairwise_by_dimension",
+    "priority_modules",
+    "reliability_table",
+    "role_means",
+    "scale_labels",
+]

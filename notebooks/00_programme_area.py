@@ -1,0 +1,98 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 00 · The programme area and the partner regions
+#
+# **Question.** Where are the INNOCAP partner regions within the Interreg Northern Periphery and Arctic (NPA)
+# 2021-2027 programme area, and how many people live in how much space there?
+#
+# **Inputs** (all real, published data; see `data/manifest.csv` for checksums and licences):
+# - NUTS 2021 level-3 regions of FI, SE, NO, IE, IS and UK (GISCO 1:10M, © EuroGeographics for the administrative boundaries);
+# - Natural Earth outlines of Newfoundland and Labrador, the Faroe Islands and Greenland;
+# - the NPA 2021-2027 eligible-region list;
+# - Eurostat NUTS 3 population (1 January 2021, or 2019-2020 where 2021 was missing), area and density; Statistics Canada 2021 census for Newfoundland and Labrador.
+#
+# **Caveat.** This notebook uses no survey data. The survey results in the later notebooks come from
+# *illustrative, synthetic* exports unless the build is pointed at the partners' real exports.
+
+# %% tags=["parameters"]
+# Parameters (`innocap build` overrides them; see README "Running on the partners' real exports").
+survey_paths = None      # list of partner export files; None = the illustrative (synthetic) exports
+codebook_path = None     # instrument YAML; None = INNOCAP v1
+region_selection = None  # partner-region keys to report (e.g. ['donegal']); None = all five
+min_cell_size = 5        # groups smaller than this are suppressed in anything published
+seed = 20261129          # random seed for any resampling
+illustrative = True      # False when run on real exports
+
+# %%
+from innocap_analysis.evidence import save_figure, save_table
+from innocap_analysis.geography import load_regions
+from innocap_analysis.plots import use_style
+from innocap_analysis.plots.programme_area import partner_region_table, programme_area_map
+
+use_style()
+regions = load_regions(level=3)
+
+# %% [markdown]
+# ## The programme area
+#
+# NUTS 3 regions listed as eligible for NPA 2021-2027, with the three territories outside NUTS. Counted by
+# country, with the partner regions among them.
+
+# %%
+area_summary = (
+    regions.groupby("country", sort=True)
+    .agg(regions=("region_id", "size"), npa_eligible=("npa_2021_27", "sum"), partner=("partner", "sum"))
+)
+area_summary
+
+# %% [markdown]
+# Europe, the Faroe Islands and Greenland are drawn in the ETRS89 equal-area projection (EPSG:3035).
+# Newfoundland and Labrador gets a panel of its own, in a Lambert azimuthal equal-area projection centred
+# on the province.
+
+# %%
+fig = programme_area_map(regions)
+save_figure(
+    fig,
+    "00_programme_area_map",
+    caption=(
+        "Interreg NPA 2021-2027 programme area (NUTS 2021 level 3 and territories) with the five INNOCAP "
+        "partner regions highlighted. Boundaries © EuroGeographics (GISCO); Made with Natural Earth."
+    ),
+)
+
+# %% [markdown]
+# ## Population, area and density of the partner regions
+#
+# Donegal is reported through its NUTS 3 region IE041 (Border), and South Iceland through IS002 (Landsbyggð,
+# all of Iceland outside the capital region): NUTS does not go below these levels there. The area is
+# Eurostat's total area (including inland water); for Newfoundland and Labrador it is the area of the
+# boundary polygon in an equal-area projection.
+
+# %%
+partners = partner_region_table(regions, keys=region_selection)
+save_table(
+    partners,
+    "00_partner_regions",
+    caption=(
+        "Partner regions: population (persons; Eurostat 1 January 2021, or 2019-2020 where 2021 was missing; "
+        "Statistics Canada 2021 census for CA-NL), area (km²) and density (persons per km²)."
+    ),
+)
+partners[["partner_region", "region_id", "population", "population_year", "area_km2", "density_per_km2"]]
+
+# %%
+density = partners["density_per_km2"].astype(float)
+print(f"Partner-region density ranges from {density.min():.1f} to {density.max():.1f} persons per km².")
+
+# %% [markdown]
+# For comparison, the EU-27 average is about 109 persons per km² (Eurostat, 2021). The next notebooks ask what
+# sparse settlement means for the distance to services (04) and for the capability of the organisations
+# that deliver them (01-03, 05).

