@@ -31,7 +31,7 @@ evidence: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" tests
 	scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
-	INNOCAP_FIGURES_DIR="$$scratch" PYTHONHASHSEED=0 $(BIN)/python -m pytest -p no:cacheprovider \
+	INNOCAP_FIGURES_DIR="$$scratch" INNOCAP_INTERIM_DIR="$$scratch/interim" PYTHONHASHSEED=0 $(BIN)/python -m pytest -p no:cacheprovider \
 		--nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks
 
 lab: $(STAMP)

@@ -23,6 +23,8 @@ DATA_DIR: Path = PROJECT_ROOT / "data"
 RAW_DIR: Path = DATA_DIR / "raw"
 EXTERNAL_DIR: Path = DATA_DIR / "external"
 PROCESSED_DIR: Path = DATA_DIR / "processed"
+#: Intermediate results one notebook writes for a later one (derived, never committed; see .gitignore).
+INTERIM_DIR: Path = DATA_DIR / "interim"
 DATA_MANIFEST: Path = DATA_DIR / "manifest.csv"
 
 ILLUSTRATIVE_SURVEY_DIR: Path = RAW_DIR / "illustrative"
@@ -65,6 +67,16 @@ BURDEN_THRESHOLD_KM: float = 25.0
 
 #: Minimum cell size for anything published (groups smaller than this are suppressed).
 MIN_CELL_SIZE: int = 5
+
+
+def interim_directory() -> Path:
+    """Where notebooks leave intermediate results for later notebooks of the same build.
+
+    ``data/interim`` for the illustrative build; ``innocap build`` points a run on real exports
+    (and ``make test`` its notebook check) elsewhere with ``INNOCAP_INTERIM_DIR``, so that real
+    answers never land in the repository.
+    """
+    return Path(os.environ.get("INNOCAP_INTERIM_DIR", INTERIM_DIR))
 
 
 def output_dirs(run_name: str | None = None) -> tuple[Path, Path]:

@@ -7,6 +7,8 @@ Wiley, ch. 4 (threshold rule).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from . import config
@@ -77,3 +79,40 @@ def suppress_small_cells(
         out[count_column] = counts.astype("Int64").mask(small)
     out["suppressed"] = small
     return out
+
+
+def suppress_small_estimates(
+    table: pd.DataFrame,
+    count_columns: Sequence[str],
+    *,
+    min_cell_size: int = config.MIN_CELL_SIZE,
+) -> pd.DataFrame:
+    """Blank every statistic of a row whose smallest count is below ``min_cell_size``.
+
+    The rule is :func:`suppress_small_cells` (primary threshold
+    suppression) applied to the smallest of ``count_columns``. Statistics stay float64 (NaN
+    where blanked) and other counts become ``Int64`` (``<NA>`` where blanked); each count in
+    ``count_columns`` is blanked where it is itself below the threshold but not zero, so a
+    structurally empty cell stays visible. A ``suppressed`` column says which rows were
+    blanked. Reference: Hundepool et al. (2012), *Statistical Disclosure Control*, Wiley,
+    ch. 4 (threshold rule).
+    """
+    protected = {"dimension", "group", "estimator", "assumption", "meaning", "category", *count_columns}
+    numeric = [c for c in table.columns if c not in protected and pd.api.types.is_numeric_dtype(table[c])]
+    flagged = suppress_small_cells(
+        table.assign(_smallest_count=table[list(count_columns)].min(axis=1)),
+        min_cell_size,
+        count_column="_smallest_count",
+        value_columns=numeric,
+        mask_count=False,
+    ).drop(columns="_smallest_count")
+    for column in numeric:
+        if column == "n" or column.startswith("n_"):
+            flagged[column] = flagged[column].astype("Int64")
+        else:
+            flagged[column] = flagged[column].astype(float)  # Float64 <NA> -> NaN, as every other estimate
+    for column in count_columns:
+        blank = (table[column] > 0) & (table[column] < min_cell_size)
+        flagged[column] = table[column].astype("Int64").mask(blank)
+    flagged["suppressed"] = flagged["suppressed"].astype(bool)
+    return flagged

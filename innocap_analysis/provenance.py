@@ -134,11 +134,16 @@ def read_data_manifest(manifest: Path | None = None) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+#: Folders under data/ holding derived files that builds rewrite (not inputs, so not in the manifest).
+_DERIVED_DIRS = {"interim"}
+
+
 def _data_files(data_dir: Path) -> list[str]:
     return sorted(
         p.relative_to(data_dir).as_posix()
         for p in data_dir.rglob("*")
         if p.is_file() and p.name not in _MANIFEST_EXEMPT
+        and p.relative_to(data_dir).parts[0] not in _DERIVED_DIRS
     )
 
 

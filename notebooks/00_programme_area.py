@@ -31,8 +31,8 @@ seed = 20261129          # random seed for any resampling
 illustrative = True      # False when run on real exports
 
 # %%
-from innocap_analysis.evidence import save_figure, save_table
-from innocap_analysis.geography import load_regions
+from innocap_analysis.evidence import save_figure, save_table, sentences
+from innocap_analysis.geography import load_regions, programme_area_summary
 from innocap_analysis.plots import use_style
 from innocap_analysis.plots.programme_area import partner_region_table, programme_area_map
 
@@ -46,11 +46,7 @@ regions = load_regions(level=3)
 # country, with the partner regions among them.
 
 # %%
-area_summary = (
-    regions.groupby("country", sort=True)
-    .agg(regions=("region_id", "size"), npa_eligible=("npa_2021_27", "sum"), partner=("partner", "sum"))
-)
-area_summary
+programme_area_summary(regions)
 
 # %% [markdown]
 # Europe, the Faroe Islands and Greenland are drawn in the ETRS89 equal-area projection (EPSG:3035).
@@ -89,8 +85,7 @@ save_table(
 partners[["partner_region", "region_id", "population", "population_year", "area_km2", "density_per_km2"]]
 
 # %%
-density = partners["density_per_km2"].astype(float)
-print(f"Partner-region density ranges from {density.min():.1f} to {density.max():.1f} persons per km².")
+print(sentences.density_range_sentence(partners))
 
 # %% [markdown]
 # For comparison, the EU-27 average is about 109 persons per km² (Eurostat, 2021). The next notebooks ask what

@@ -31,7 +31,7 @@ illustrative = True      # False when run on real exports
 
 # %%
 from innocap_analysis import evidence
-from innocap_analysis.evidence import save_figure, save_table
+from innocap_analysis.evidence import save_figure, save_table, sentences
 from innocap_analysis.indicators import reliability_table
 from innocap_analysis.plots import use_style
 from innocap_analysis.plots.quality_charts import missingness_chart, response_counts_chart
@@ -39,7 +39,7 @@ from innocap_analysis.survey import quality
 
 use_style()
 note = evidence.data_note(illustrative)
-survey = evidence.load_evidence_survey(survey_paths, codebook_path)
+survey = evidence.load_evidence_survey(survey_paths, codebook_path, region_selection)
 survey
 
 # %% [markdown]
@@ -116,6 +116,4 @@ save_table(reliability, "01_reliability",
 reliability
 
 # %%
-weak = reliability[reliability["alpha"] < 0.7]["dimension"].tolist()
-print(f"Alpha ranges from {reliability['alpha'].min():.2f} to {reliability['alpha'].max():.2f}; "
-      + (f"below 0.70 for: {', '.join(weak)}." if weak else "every dimension reaches 0.70."))
+print(sentences.alpha_range_sentence(reliability))

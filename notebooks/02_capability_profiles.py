@@ -33,7 +33,7 @@ illustrative = True      # False when run on real exports
 from IPython.display import display
 
 from innocap_analysis import evidence
-from innocap_analysis.evidence import save_figure, save_table
+from innocap_analysis.evidence import save_figure, save_table, sentences
 from innocap_analysis.indicators import measurement, profiles
 from innocap_analysis.labels import display_label
 from innocap_analysis.plots import use_style
@@ -43,7 +43,7 @@ from innocap_analysis.survey.scoring import score_dimensions
 
 use_style()
 note = evidence.data_note(illustrative)
-survey = evidence.load_evidence_survey(survey_paths, codebook_path)
+survey = evidence.load_evidence_survey(survey_paths, codebook_path, region_selection)
 scores = score_dimensions(survey)
 capability = scores[scores["role"] == "capability"]
 
@@ -130,6 +130,4 @@ pairs_stakeholder[["dimension", "group_a", "group_b", "n_a", "n_b", "cliffs_delt
 odds = measurement.ordinal_odds_ratios_by_item(survey)
 save_table(odds, "02_ordinal_odds_ratios",
            caption=f"Proportional-odds models per capability item: odds ratios (95% CI) for region and stakeholder type. {note}")
-strong = odds[odds["p_holm"] < 0.05]
-print(f"{len(strong)} of {len(odds)} odds ratios differ from 1 after Holm adjustment "
-      f"({strong['item'].nunique()} of {odds['item'].nunique()} items).")
+print(sentences.odds_ratio_sentence(odds))

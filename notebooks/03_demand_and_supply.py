@@ -33,7 +33,7 @@ illustrative = True      # False when run on real exports
 from IPython.display import display
 
 from innocap_analysis import evidence
-from innocap_analysis.evidence import save_figure, save_table
+from innocap_analysis.evidence import save_figure, save_interim, save_table
 from innocap_analysis.indicators import demand_supply, profiles
 from innocap_analysis.labels import display_label
 from innocap_analysis.plots import use_style
@@ -43,7 +43,7 @@ from innocap_analysis.survey.scoring import score_dimensions
 
 use_style()
 note = evidence.data_note(illustrative)
-survey = evidence.load_evidence_survey(survey_paths, codebook_path)
+survey = evidence.load_evidence_survey(survey_paths, codebook_path, region_selection)
 scores = score_dimensions(survey)
 public_sector = scores[scores["stakeholder"] == "public_sector"]
 
@@ -122,4 +122,7 @@ print(demand_supply.PRIORITY_RULE)
 priorities = demand_supply.priority_modules(ipa, by=("region",), codebook_order=list(survey.codebook.dimensions))
 save_table(priorities, "03_priority_modules",
            caption=f"Capacity-building modules ranked per region by the public sector's need gap (importance minus capability). {note}")
+# Notebook 06 sets these beside the service-distance burden without recomputing them.
+for name, table in {"03_priorities": priorities, "03_need_supply_gap": gaps, "03_awareness": awareness}.items():
+    save_interim(table, name)
 priorities[priorities["rank"] == 1][["region", "dimension", "need_gap", "quadrant"]]

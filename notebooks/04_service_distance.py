@@ -39,7 +39,7 @@ seed = 20261129          # random seed for any resampling
 illustrative = True      # False when run on real exports
 
 # %%
-from innocap_analysis.evidence import save_figure, save_layers, save_table
+from innocap_analysis.evidence import save_figure, save_interim, save_layers, save_table, sentences
 from innocap_analysis.geography import (
     accessibility_indicators,
     load_regions,
@@ -80,12 +80,7 @@ partner_ids = regions.loc[regions["partner"], "region_id"]
 # places farther away stay unassigned and are left out of the regional indicators.
 
 # %%
-assignment = settlements["assignment"].value_counts()
-fallback = settlements[settlements["assignment"] == "nearest"]
-print(f"Of {len(settlements):,} GeoNames places of 500+ inhabitants, {assignment.get('within', 0):,} lie inside a "
-      f"region polygon, {assignment.get('nearest', 0):,} were assigned by the coastline fallback (nearest region of "
-      f"the same country within {DEFAULT_TOLERANCE_KM:g} km; farthest {fallback['distance_to_region_km'].max():.1f} km, "
-      f"median {fallback['distance_to_region_km'].median():.1f} km) and {assignment.get('unassigned', 0)} stay unassigned.")
+print(sentences.settlement_assignment_sentence(settlements, DEFAULT_TOLERANCE_KM))
 
 # %% [markdown]
 # `data/external/SOURCES.md` reports a similar count measured on a different selection of places (the six NUTS
@@ -111,13 +106,7 @@ save_table(
 coverage[coverage["region_id"].isin(partner_ids)]
 
 # %%
-known = coverage["coverage"].dropna()
-print(f"Coverage ranges from {known.min():.2f} to {known.max():.2f} over the {len(known)} regions with an official "
-      f"population (median {known.median():.2f}); {int((known < 0.5).sum())} regions are below 0.5 and "
-      f"{int((known > 1.5).sum())} above 1.5.")
-empty = coverage[(coverage["n_settlements"] == 0) & coverage["population_official"].notna()]
-print(f"Regions with an official population but no GeoNames place (no distance indicators): "
-      f"{', '.join(empty['region_id'] + ' ' + empty['name']) or 'none'}.")
+print("\n".join(sentences.coverage_sentences(coverage)))
 
 # %% [markdown]
 # ## Service centres
@@ -143,6 +132,7 @@ service_points["tier"].value_counts().rename("service points").to_frame()
 
 # %%
 distances = service_distance_indicators(settlements, service_points, regions)
+save_interim(distances, "04_service_distance_indicators")  # read by notebook 06
 accessibility = accessibility_indicators(settlements, service_points, catchment_km=30.0)
 sparsity = settlement_sparsity(settlements, regions)
 indicators = region_indicator_table(regions, distances, accessibility, sparsity)

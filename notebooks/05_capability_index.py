@@ -52,10 +52,8 @@ from innocap_analysis.survey.scoring import score_dimensions
 
 use_style()
 NOTE = data_note(illustrative)
-survey = load_evidence_survey(survey_paths, codebook_path)
+survey = load_evidence_survey(survey_paths, codebook_path, region_selection)
 scores = score_dimensions(survey)
-if region_selection:
-    scores = scores[scores["region"].isin(region_selection)]
 
 # The modelling choices the uncertainty analysis samples (the nominal index is the first of each).
 N_DRAWS = 2000
@@ -123,12 +121,7 @@ modelling = composite.uncertainty_analysis(
 combined = capability.group_rank_uncertainty(
     scores, "region", n_draws=N_DRAWS, seed=seed, min_cell_size=min_cell_size, **CHOICES
 )
-print(
-    f"Each of the {N_DRAWS} draws picks a normalisation from {', '.join(CHOICES['normalisations'])}, "
-    f"a mean from {', '.join(CHOICES['aggregations'])}, and one of {CHOICES['n_weight_sets']} weight sets "
-    f"in which every weight is multiplied by 1 + u, u uniform in +-{CHOICES['weight_noise']:.0%}. "
-    f"The nominal index is {' + '.join(CHOICES['nominal'])} with equal weights."
-)
+print(sentences.monte_carlo_choices_sentence(N_DRAWS, CHOICES))
 
 # %%
 ANALYSES = {"modelling choices": modelling.rank_stats, "+ sampling of organisations": combined.rank_stats}

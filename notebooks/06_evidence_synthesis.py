@@ -15,7 +15,8 @@
 #
 # **Inputs.** The survey chain of notebook 03 (need gaps, need against supply, awareness) and the
 # service-distance indicators of notebook 04 (GeoNames settlements calibrated to official populations,
-# straight-line distances to tiered service centres), recomputed here from the same package calls.
+# straight-line distances to tiered service centres), read from the intermediate tables those notebooks
+# leave in `data/interim/` (not recomputed here).
 #
 # **Caveat.** Unless run with `innocap build --survey ...`, the survey side is **illustrative, synthetic
 # data**: the sentences below demonstrate the wording the real data will produce, not findings about the
@@ -32,43 +33,26 @@ illustrative = True      # False when run on real exports
 
 # %%
 from innocap_analysis import evidence
-from innocap_analysis.evidence import save_figure, save_table, synthesis
-from innocap_analysis.geography import (
-    load_regions,
-    load_settlements,
-    service_centre_tiers,
-    service_distance_indicators,
-)
-from innocap_analysis.indicators import demand_supply
+from innocap_analysis.evidence import load_interim, save_figure, save_table, synthesis
 from innocap_analysis.plots import use_style
 from innocap_analysis.plots.synthesis_charts import gap_burden_chart
-from innocap_analysis.survey.scoring import score_dimensions
 
 use_style()
 note = evidence.data_note(illustrative)
-survey = evidence.load_evidence_survey(survey_paths, codebook_path)
-scores = score_dimensions(survey)
-dimensions = list(survey.codebook.dimensions)
 
 # %% [markdown]
-# ## The survey side: need gaps, supply, awareness
+# ## The survey side: need gaps, supply, awareness (from notebook 03)
 
 # %%
-public_sector = scores[scores["stakeholder"] == "public_sector"]
-ipa = demand_supply.ipa_table(public_sector, by=("region",), min_n=min_cell_size)
-priorities = demand_supply.priority_modules(ipa, by=("region",), codebook_order=dimensions)
-need_supply = demand_supply.need_supply_gap(scores, by=("region",), need_stakeholders=["public_sector"],
-                                            supply_stakeholders=["sme", "hei_research"], min_n=min_cell_size)
-awareness = demand_supply.awareness_shares(survey, by=("region",), stakeholders=["public_sector"],
-                                           min_n=min_cell_size)
+priorities = load_interim("03_priorities", written_by="03_demand_and_supply")
+need_supply = load_interim("03_need_supply_gap", written_by="03_demand_and_supply")
+awareness = load_interim("03_awareness", written_by="03_demand_and_supply")
 
 # %% [markdown]
-# ## The geography side: distance to a regional service centre
+# ## The geography side: distance to a regional service centre (from notebook 04)
 
 # %%
-regions = load_regions(level=3)
-settlements = load_settlements(regions=regions)
-distance = service_distance_indicators(settlements, service_centre_tiers(settlements), regions)
+distance = load_interim("04_service_distance_indicators", written_by="04_service_distance")
 
 # %% [markdown]
 # ## Capability gaps beside the distance burden, per partner region

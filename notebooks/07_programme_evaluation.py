@@ -51,10 +51,16 @@ from innocap_analysis.evaluation import (
       evaluation_input,
       truth_comparison,
 )
-from innocap_analysis.evidence import power_sentence, save_figure, save_table, truth_sentence
+from innocap_analysis.evidence import (
+      achieved_power_sentence,
+      power_sentence,
+      save_figure,
+      save_table,
+      truth_sentence,
+)
 from innocap_analysis.plots import use_style
 from innocap_analysis.plots.evaluation_charts import effect_forest_plot, paired_change_distributions
-from innocap_analysis.stats.power import minimum_detectable_effect, power_table
+from innocap_analysis.stats.power import power_table
 from innocap_analysis.synthetic.panel import PanelDesign
 
 use_style()
@@ -247,7 +253,4 @@ truth_comparison(result.did, data.truth).drop(columns="error").round(3) if data.
 # The same power calculation on the linked sample actually obtained:
 
 # %%
-linked = result.attrition_response.set_index("group")["n_linked_follow_up"]
-mde = minimum_detectable_effect(int(linked["participants"]), int(linked["comparison"]))
-print(f"With {linked['participants']} linked participants and {linked['comparison']} linked comparison "
-      f"respondents, the difference-in-differences detects d = {mde:.2f} with 80% power (two-sided alpha = 0.05).")
+print(achieved_power_sentence(result.attrition_response))

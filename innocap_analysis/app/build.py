@@ -388,6 +388,8 @@ def run_build(
                 "INNOCAP_FIGURES_DIR": str(figures_dir),
                 "PYTHONHASHSEED": "0",
                 "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                # a real run keeps its intermediate tables beside its outputs, never in data/
+                "INNOCAP_INTERIM_DIR": str(figures_dir.parent / "interim" if real_run else config.interim_directory()),
             }
             try:
                 nb = execute_notebook(nb_path, parameters=parameters, env=env, timeout=timeout, progress=progress)

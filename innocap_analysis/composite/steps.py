@@ -16,7 +16,7 @@ References: OECD & JRC (2008), *Handbook on Constructing Composite Indicators*; 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,7 +32,6 @@ NormalisationMethod = Literal["minmax", "zscore", "rank", "goalposts", "distance
 AggregationMethod = Literal["arithmetic", "geometric", "harmonic", "generalised"]
 
 
-NORMALISATION_METHODS: tuple[str, ...] = ("minmax", "zscore", "rank", "goalposts", "distance_to_reference", "none")
 
 
 AGGREGATION_METHODS: tuple[str, ...] = ("arithmetic", "geometric", "harmonic", "generalised")
@@ -329,60 +328,106 @@ def treat_outliers(
 # --------------------------------------------------------------------------------------------
 
 
-def _normalise_matrix(
+@dataclass(frozen=True)
+class NormalisationContext:
+    """What a normaliser may need besides the values: the target range and the per-method options.
+
+    ``names`` and ``units`` label the indicators (columns) and units (rows) in error messages.
+    """
+
+    lower: float
+    upper: float
+    goalposts: np.ndarray | None
+    reference_row: int | None
+    names: list[str]
+    units: list[object]
+
+
+def _n_none(x: np.ndarray, direction: np.ndarray, ctx: NormalisationContext) -> np.ndarray:
+    return x.copy()
+
+
+def _n_minmax(x: np.ndarray, direction: np.ndarray, ctx: NormalisationContext) -> np.ndarray:
+    signed = x * direction
+    lo, hi = np.nanmin(signed, axis=0), np.nanmax(signed, axis=0)
+    span = hi - lo
+    if np.any(span == 0):
+        raise ValueError(f"min-max normalisation: indicator {ctx.names[int(np.argmax(span == 0))]!r} is constant")
+    return (signed - lo) / span * (ctx.upper - ctx.lower) + ctx.lower
+
+
+def _n_zscore(x: np.ndarray, direction: np.ndarray, ctx: NormalisationContext) -> np.ndarray:
+    signed = x * direction
+    sd = np.nanstd(signed, axis=0, ddof=1)
+    if np.any(sd == 0):
+        raise ValueError(f"z-score normalisation: indicator {ctx.names[int(np.argmax(sd == 0))]!r} is constant")
+    return (signed - np.nanmean(signed, axis=0)) / sd
+
+
+def _n_rank(x: np.ndarray, direction: np.ndarray, ctx: NormalisationContext) -> np.ndarray:
+    return stats.rankdata(x * direction, axis=0, method="min", nan_policy="omit")
+
+
+def _n_goalposts(x: np.ndarray, direction: np.ndarray, ctx: NormalisationContext) -> np.ndarray:
+    if ctx.goalposts is None:
+        raise ValueError("goalposts normalisation needs goalposts (a DataFrame with columns 'low', 'high')")
+    low, high = ctx.goalposts[:, 0], ctx.goalposts[:, 1]
+    # Distance from the worst goalpost towards the best; direction -1 swaps which one is best.
+    worst = np.where(direction > 0, low, high)
+    best = np.where(direction > 0, high, low)
+    scaled = np.clip((x - worst) / (best - worst), 0.0, 1.0)
+    return scaled * (ctx.upper - ctx.lower) + ctx.lower
+
+
+def _n_distance_to_reference(x: np.ndarray, direction: np.ndarray, ctx: NormalisationContext) -> np.ndarray:
+    if ctx.reference_row is None:
+        raise ValueError("distance_to_reference normalisation needs a reference unit")
+    bad = x <= 0
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise ValueError(
+            f"distance_to_reference normalisation needs positive values; indicator {ctx.names[col]!r} is "
+            f"{float(x[row, col])!r} for unit {ctx.units[row]!r}"
+        )
+    ref = x[ctx.reference_row]
+    ratio = np.where(direction > 0, x / ref, ref / x)
+    return ratio * 100.0
+
+
+#: The normalisers by name, as COINr looks up its ``n_*`` functions: each maps a units-by-indicators
+#: array, the indicator directions and a :class:`NormalisationContext` to the normalised array.
+NORMALISERS: dict[str, Callable[[np.ndarray, np.ndarray, NormalisationContext], np.ndarray]] = {
+    "minmax": _n_minmax,
+    "zscore": _n_zscore,
+    "rank": _n_rank,
+    "goalposts": _n_goalposts,
+    "distance_to_reference": _n_distance_to_reference,
+    "none": _n_none,
+}
+NORMALISATION_METHODS: tuple[str, ...] = tuple(NORMALISERS)
+
+
+def normalise_matrix(
     x: np.ndarray,
     direction: np.ndarray,
     method: str,
     *,
     lower: float,
     upper: float,
-    goalposts: np.ndarray | None,
-    reference_row: int | None,
+    goalposts: np.ndarray | None = None,
+    reference_row: int | None = None,
     names: Sequence[str] | None = None,
     units: Sequence[object] | None = None,
 ) -> np.ndarray:
-    """Normalise the columns of ``x`` (units x indicators); NaN stays NaN."""
-    names = list(names) if names is not None else [f"column {j}" for j in range(x.shape[1])]
-    units = list(units) if units is not None else list(range(x.shape[0]))
-    signed = x * direction
-    if method == "none":
-        return x.copy()
-    if method == "minmax":
-        lo, hi = np.nanmin(signed, axis=0), np.nanmax(signed, axis=0)
-        span = hi - lo
-        if np.any(span == 0):
-            raise ValueError(f"min-max normalisation: indicator {names[int(np.argmax(span == 0))]!r} is constant")
-        return (signed - lo) / span * (upper - lower) + lower
-    if method == "zscore":
-        sd = np.nanstd(signed, axis=0, ddof=1)
-        if np.any(sd == 0):
-            raise ValueError(f"z-score normalisation: indicator {names[int(np.argmax(sd == 0))]!r} is constant")
-        return (signed - np.nanmean(signed, axis=0)) / sd
-    if method == "rank":
-        return stats.rankdata(signed, axis=0, method="min", nan_policy="omit")
-    if method == "goalposts":
-        if goalposts is None:
-            raise ValueError("goalposts normalisation needs goalposts (a DataFrame with columns 'low', 'high')")
-        low, high = goalposts[:, 0], goalposts[:, 1]
-        # Distance from the worst goalpost towards the best; direction -1 swaps which one is best.
-        worst = np.where(direction > 0, low, high)
-        best = np.where(direction > 0, high, low)
-        scaled = np.clip((x - worst) / (best - worst), 0.0, 1.0)
-        return scaled * (upper - lower) + lower
-    if method == "distance_to_reference":
-        if reference_row is None:
-            raise ValueError("distance_to_reference normalisation needs a reference unit")
-        bad = x <= 0
-        if bad.any():
-            row, col = np.argwhere(bad)[0]
-            raise ValueError(
-                f"distance_to_reference normalisation needs positive values; indicator {names[col]!r} is "
-                f"{float(x[row, col])!r} for unit {units[row]!r}"
-            )
-        ref = x[reference_row]
-        ratio = np.where(direction > 0, x / ref, ref / x)
-        return ratio * 100.0
-    raise ValueError(f"unknown normalisation method {method!r}; choose from {NORMALISATION_METHODS}")
+    """Normalise the columns of ``x`` (units x indicators) with the normaliser named ``method``; NaN stays NaN."""
+    if method not in NORMALISERS:
+        raise ValueError(f"unknown normalisation method {method!r}; choose from {NORMALISATION_METHODS}")
+    ctx = NormalisationContext(
+        lower=lower, upper=upper, goalposts=goalposts, reference_row=reference_row,
+        names=list(names) if names is not None else [f"column {j}" for j in range(x.shape[1])],
+        units=list(units) if units is not None else list(range(x.shape[0])),
+    )
+    return NORMALISERS[method](x, direction, ctx)
 
 
 def normalise(
@@ -451,7 +496,7 @@ def normalise(
             raise ValueError(f"reference unit {reference_unit!r} is not in the data index")
         ref_row = int(values.index.get_loc(reference_unit))
     try:
-        out = _normalise_matrix(values.to_numpy(), direction, method, lower=lower, upper=upper,
+        out = normalise_matrix(values.to_numpy(), direction, method, lower=lower, upper=upper,
                                 goalposts=gp, reference_row=ref_row, names=hierarchy.indicators,
                                 units=list(values.index))
     except ValueError as err:

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from ..progress import progress_bar
-from .steps import _POWER, AggregationMethod, NormalisationMethod, _normalise_matrix, _power_mean
+from .steps import _POWER, AggregationMethod, NormalisationMethod, _power_mean, normalise_matrix
 from .structure import Hierarchy, _indicator_matrix, parse_structure
 
 # --------------------------------------------------------------------------------------------
@@ -83,8 +83,7 @@ def _normalise_for_ranking(
     """
     if x.shape[0] == 1:
         return np.where(np.isnan(x), np.nan, 1.0)
-    return _normalise_matrix(x, direction, method, lower=1.0, upper=100.0, goalposts=None, reference_row=None,
-                             names=names, units=units)
+    return normalise_matrix(x, direction, method, lower=1.0, upper=100.0, names=names, units=units)
 
 
 def _rank_descending(scores: np.ndarray) -> np.ndarray:
@@ -115,7 +114,7 @@ def _label_draws(draws: pd.DataFrame, normalisations: Sequence[str], aggregation
     )
 
 
-def _check_uncertainty_choices(
+def check_uncertainty_choices(
     caller: str,
     normalisations: Sequence[str],
     aggregations: Sequence[str],
@@ -211,7 +210,7 @@ def uncertainty_analysis(
     target = target or hierarchy.roots[0]
     if target not in hierarchy.aggregates:
         raise ValueError(f"target {target!r} is not an aggregate of the structure {hierarchy.aggregates}")
-    _check_uncertainty_choices("uncertainty_analysis", normalisations, aggregations, n_draws, n_weight_sets,
+    check_uncertainty_choices("uncertainty_analysis", normalisations, aggregations, n_draws, n_weight_sets,
                                weight_noise)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
@@ -371,3 +370,94 @@ def rank_interval_pairs(
     pairs["overlap"] = (pairs["a_lower"] <= pairs["b_upper"]) & (pairs["b_lower"] <= pairs["a_upper"])
     pairs["ahead"] = pairs["unit_a"].astype(object).where(~pairs["overlap"], None)
     return pairs
+
+
+def resampled_rank_uncertainty(
+    observed: pd.DataFrame,
+    members: pd.DataFrame,
+    member_unit: pd.Series,
+    *,
+    n_draws: int = 1000,
+    resample: bool = True,
+    normalisations: Sequence[NormalisationMethod] = ("none", "minmax", "rank"),
+    aggregations: Sequence[AggregationMethod] = ("arithmetic", "geometric"),
+    weight_noise: float = 0.25,
+    n_weight_sets: int = 100,
+    nominal: tuple[NormalisationMethod, AggregationMethod] | None = None,
+    seed: int | np.random.Generator | None = 0,
+    index_code: str = "index",
+) -> UncertaintyResult:
+    """Rank uncertainty of units that are means over members: the sampled members *and* the modelling choices.
+
+    Each draw first resamples the members of every unit with replacement (a stratified
+    bootstrap, Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 6; unit sizes
+    kept), recomputes each unit's indicator means over its resampled members (a member missing
+    an indicator does not count for it), and then rebuilds a one-level index with a
+    normalisation, an aggregation and a perturbed weight set drawn as in
+    :func:`uncertainty_analysis` (min-max onto [1, 100]). ``resample=False`` gives the modelling
+    uncertainty alone. A single unit gets rank 1 in every draw.
+
+    Parameters
+    ----------
+    observed
+        Units by indicators: the observed unit means (the units ranked).
+    members
+        Members by indicators: the values the unit means are taken over.
+    member_unit
+        The unit (an ``observed`` index label) of each member, aligned with ``members``.
+    n_draws, normalisations, aggregations, weight_noise, n_weight_sets, nominal, seed
+        As in :func:`uncertainty_analysis`.
+    index_code
+        Code of the index (the root of the one-level structure).
+
+    Returns
+    -------
+    UncertaintyResult
+        ``settings["resample"]`` records the bootstrap.
+    """
+    check_uncertainty_choices("resampled_rank_uncertainty", normalisations, aggregations, n_draws, n_weight_sets,
+                              weight_noise)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    dimensions = list(observed.columns)
+    units = observed.index
+    means = np.broadcast_to(observed.to_numpy(), (n_draws, *observed.shape)).copy()
+    if resample:
+        for u, unit in enumerate(units):
+            x = members[(member_unit == unit).to_numpy()].to_numpy(dtype=float)
+            counts = rng.multinomial(x.shape[0], np.full(x.shape[0], 1.0 / x.shape[0]), size=n_draws)
+            present = ~np.isnan(x)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means[:, u, :] = (counts @ np.where(present, x, 0.0)) / (counts @ present.astype(float))
+
+    codes = [*dimensions, index_code]
+    base = np.ones(len(codes))
+    weight_sets = _perturbed_weight_sets(base, n_weight_sets, weight_noise, rng)
+    draws = pd.DataFrame(
+        {
+            "normalisation": rng.integers(len(normalisations), size=n_draws),
+            "aggregation": rng.integers(len(aggregations), size=n_draws),
+            "weights": rng.integers(n_weight_sets, size=n_draws),
+        }
+    )
+    direction = np.ones(len(dimensions))
+    k = len(dimensions)
+
+    def index_of(x: np.ndarray, normalisation: str, aggregation: str, weights: np.ndarray) -> np.ndarray:
+        z = _normalise_for_ranking(x, direction, normalisation, names=dimensions, units=list(units))
+        power = _POWER[aggregation]
+        if power <= 0 and np.nanmin(z) <= 0:
+            raise ValueError(f"{aggregation} mean needs positive values; {normalisation!r} gives <= 0")
+        return _power_mean(z, weights[:k], power)
+
+    ranks = np.empty((n_draws, len(units)), dtype=np.float32)
+    norm_idx, agg_idx, w_idx = (draws[c].to_numpy() for c in ("normalisation", "aggregation", "weights"))
+    for d in range(n_draws):
+        score = index_of(means[d], normalisations[norm_idx[d]], aggregations[agg_idx[d]], weight_sets[w_idx[d]])
+        ranks[d] = _rank_descending(score)
+    nominal = nominal or (normalisations[0], aggregations[0])
+    nominal_scores = index_of(observed.to_numpy(dtype=float), nominal[0], nominal[1], base)
+    rank_stats = _rank_summary(units, ranks, _rank_descending(nominal_scores))
+    draws = _label_draws(draws, normalisations, aggregations)
+    settings = {"weight_noise": weight_noise, "n_weight_sets": n_weight_sets, "nominal": nominal,
+                "normalisation_range": (1.0, 100.0), "resample": resample}
+    return UncertaintyResult(rank_stats, ranks, draws, units, index_code, weight_sets, codes, settings)

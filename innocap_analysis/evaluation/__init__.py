@@ -14,6 +14,7 @@ from .estimators import (
     ESTIMATOR_LABELS,
     PARALLEL_TRENDS,
     Attrition,
+    Estimator,
     attrition_analysis,
     difference_in_differences,
     paired_change,
@@ -22,10 +23,10 @@ from .estimators import (
 )
 from .linking import (
     BASELINE,
+    EVALUATION_SCORE_COLUMNS,
     FOLLOW_UP,
     GROUP_LABELS,
     LINK_MEANINGS,
-    SCORE_COLUMNS,
     WaveLinks,
     link_waves,
     scores_for_evaluation,
@@ -53,6 +54,8 @@ __all__ = [
     "Attrition",
     "BASELINE",
     "ESTIMATOR_LABELS",
+    "EVALUATION_SCORE_COLUMNS",
+    "Estimator",
     "EvaluationInput",
     "FOLLOW_UP",
     "GROUP_LABELS",
@@ -62,7 +65,6 @@ __all__ = [
     "PSEUDONYMISE_KEY_ENV",
     "ProgrammeEvaluation",
     "RECOVERY_TARGETS",
-    "SCORE_COLUMNS",
     "WaveLinks",
     "attrition_analysis",
     "difference_in_differences",
@@ -82,6 +84,6 @@ __all__ = [
     "validate_scores",
 ]
 
-
 # Names that lived here before the 0.2 layout (deprecated, removed in the next release).
-__getattr__ = moved(__name__, ["innocap_analysis.evidence.sentences"])
+__getattr__ = moved(__name__, ["innocap_analysis.evidence.sentences", "innocap_analysis.evaluation.linking"],
+                    {"SCORE_COLUMNS": "EVALUATION_SCORE_COLUMNS"})

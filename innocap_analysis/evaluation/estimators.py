@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
+from ..stats.intervals import bootstrap_interval, welch_difference
 from .linking import BASELINE, FOLLOW_UP, GROUP_LABELS, WaveLinks, validate_scores
 
 PARALLEL_TRENDS = (
@@ -30,11 +32,33 @@ PARALLEL_TRENDS = (
 )
 
 
-ESTIMATOR_LABELS: dict[str, str] = {
-    "paired": "paired change, linked respondents (follow-up minus baseline)",
-    "unpaired": "unpaired wave comparison, all respondents (follow-up minus baseline; waves treated as independent)",
-    "did_linked": "difference-in-differences, linked respondents (participants' change minus comparison change)",
-    "did_all": "difference-in-differences, all respondents as repeated cross-sections",
+class Estimator(StrEnum):
+    """The identifier of each estimator; tables carry its :attr:`label`, code keys on the id."""
+
+    PAIRED = "paired"
+    UNPAIRED = "unpaired"
+    DID_LINKED = "did_linked"
+    DID_ALL = "did_all"
+
+    @property
+    def label(self) -> str:
+        """The reader-facing description written into the ``estimator`` column of every table."""
+        return ESTIMATOR_LABELS[self]
+
+    @classmethod
+    def from_label(cls, label: str) -> Estimator:
+        """The estimator whose :attr:`label` this is (``ValueError`` for an unknown label)."""
+        for estimator in cls:
+            if estimator.label == label:
+                return estimator
+        raise ValueError(f"no estimator is labelled {label!r}")
+
+
+ESTIMATOR_LABELS: dict[Estimator, str] = {
+    Estimator.PAIRED: "paired change, linked respondents (follow-up minus baseline)",
+    Estimator.UNPAIRED: "unpaired wave comparison, all respondents (follow-up minus baseline; waves treated as independent)",
+    Estimator.DID_LINKED: "difference-in-differences, linked respondents (participants' change minus comparison change)",
+    Estimator.DID_ALL: "difference-in-differences, all respondents as repeated cross-sections",
 }
 
 
@@ -58,23 +82,6 @@ def rank_biserial(differences: np.ndarray) -> float:
         return float("nan")
     ranks = stats.rankdata(np.abs(d))
     return float((ranks[d > 0].sum() - ranks[d < 0].sum()) / ranks.sum())
-
-
-def _bca_interval(
-    values: np.ndarray, confidence_level: float, n_resamples: int, rng: np.random.Generator
-) -> tuple[float, float]:
-    if values.size < 3 or np.ptp(values) == 0:
-        return float("nan"), float("nan")
-    result = stats.bootstrap(
-        (values,),
-        np.mean,
-        vectorized=True,
-        method="BCa",
-        confidence_level=confidence_level,
-        n_resamples=n_resamples,
-        rng=rng,
-    )
-    return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
 def paired_change(
@@ -123,7 +130,8 @@ def paired_change(
         change = group["change"].to_numpy(dtype=float)
         complete = np.isfinite(change)
         d = change[complete]
-        low, high = _bca_interval(d, confidence_level, n_resamples, rng)
+        low, high, _ = bootstrap_interval(d, confidence_level=confidence_level, n_resamples=n_resamples, rng=rng,
+                                          fallback=False)
         nonzero = d[d != 0]
         if nonzero.size:
             test = stats.wilcoxon(d, zero_method="wilcox", alternative="two-sided")
@@ -150,7 +158,7 @@ def paired_change(
                 "wilcoxon_statistic": statistic,
                 "p_value": p_value,
                 "rank_biserial": rank_biserial(d),
-                "estimator": ESTIMATOR_LABELS["paired"],
+                "estimator": Estimator.PAIRED.label,
             }
         )
     return pd.DataFrame(rows)
@@ -209,19 +217,10 @@ def unpaired_wave_comparison(
             "hedges_g": np.nan,
         }
         if before.size >= 2 and after.size >= 2:
-            test = stats.ttest_ind(after, before, equal_var=False)
-            ci = test.confidence_interval(confidence_level)
-            n1, n2 = after.size, before.size
-            pooled = np.sqrt(((n1 - 1) * after.var(ddof=1) + (n2 - 1) * before.var(ddof=1)) / (n1 + n2 - 2))
-            correction = 1 - 3 / (4 * (n1 + n2) - 9)
-            row.update(
-                estimate=after.mean() - before.mean(),
-                ci_low=ci.low,
-                ci_high=ci.high,
-                p_value=test.pvalue,
-                hedges_g=correction * (after.mean() - before.mean()) / pooled if pooled > 0 else np.nan,
-            )
-        row["estimator"] = ESTIMATOR_LABELS["unpaired"]
+            welch = welch_difference(after, before, confidence_level)
+            row.update(estimate=welch.estimate, ci_low=welch.ci_low, ci_high=welch.ci_high,
+                       p_value=welch.p_value, hedges_g=welch.hedges_g)
+        row["estimator"] = Estimator.UNPAIRED.label
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -299,13 +298,13 @@ def difference_in_differences(
             ignore_index=True,
         )
         long["person"] = long["pair_id"]
-        label = ESTIMATOR_LABELS["did_linked"]
+        label = Estimator.DID_LINKED.label
     elif sample == "all":
         scored = validate_scores(data, baseline=baseline, follow_up=follow_up)
         long = scored[np.isfinite(scored["score"])].copy()
         long["post"] = (long["wave"] == follow_up).astype(int)
         long["person"] = np.arange(len(long))
-        label = ESTIMATOR_LABELS["did_all"]
+        label = Estimator.DID_ALL.label
     else:
         raise ValueError(f"sample must be 'linked' or 'all', got {sample!r}")
     long["treated"] = long["participant"].astype(bool).astype(int)
@@ -435,18 +434,8 @@ def attrition_analysis(
                 "standardised_difference": np.nan,
             }
             if stayed.size >= 2 and left.size >= 2:
-                test = stats.ttest_ind(left, stayed, equal_var=False)
-                ci = test.confidence_interval(confidence_level)
-                pooled = np.sqrt(
-                    ((left.size - 1) * left.var(ddof=1) + (stayed.size - 1) * stayed.var(ddof=1))
-                    / (left.size + stayed.size - 2)
-                )
-                row.update(
-                    difference=left.mean() - stayed.mean(),
-                    ci_low=ci.low,
-                    ci_high=ci.high,
-                    p_value=test.pvalue,
-                    standardised_difference=(left.mean() - stayed.mean()) / pooled if pooled > 0 else np.nan,
-                )
+                welch = welch_difference(left, stayed, confidence_level)
+                row.update(difference=welch.estimate, ci_low=welch.ci_low, ci_high=welch.ci_high,
+                           p_value=welch.p_value, standardised_difference=welch.cohens_d)
             rows.append(row)
     return Attrition(response=response, baseline_difference=pd.DataFrame(rows))

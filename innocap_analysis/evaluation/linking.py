@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-SCORE_COLUMNS: tuple[str, ...] = (
+EVALUATION_SCORE_COLUMNS: tuple[str, ...] = (
     "panel_key",
     "organisation_key",
     "wave",
@@ -65,10 +65,10 @@ def validate_scores(
         ``baseline``/``follow_up`` appears, a participant flag is not yes/no, or a score is
         not numeric.
     """
-    missing = [c for c in SCORE_COLUMNS if c not in scores.columns]
+    missing = [c for c in EVALUATION_SCORE_COLUMNS if c not in scores.columns]
     if missing:
-        raise ValueError(f"score table lacks columns {missing}; it needs {list(SCORE_COLUMNS)}")
-    out = scores.loc[:, list(SCORE_COLUMNS)].copy()
+        raise ValueError(f"score table lacks columns {missing}; it needs {list(EVALUATION_SCORE_COLUMNS)}")
+    out = scores.loc[:, list(EVALUATION_SCORE_COLUMNS)].copy()
     wave = out["wave"].astype("string")
     bad_wave = ~wave.isin([baseline, follow_up]) | wave.isna()
     if bad_wave.any():
@@ -130,7 +130,7 @@ def scores_for_evaluation(
     Returns
     -------
     pandas.DataFrame
-        :data:`SCORE_COLUMNS`, one row per respondent x dimension (NA scores kept).
+        :data:`EVALUATION_SCORE_COLUMNS`, one row per respondent x dimension (NA scores kept).
 
     Raises
     ------
@@ -227,7 +227,7 @@ def link_waves(scores: pd.DataFrame, *, baseline: str = BASELINE, follow_up: str
     Parameters
     ----------
     scores
-        Tidy score table (:data:`SCORE_COLUMNS`).
+        Tidy score table (:data:`EVALUATION_SCORE_COLUMNS`).
     baseline, follow_up
         Wave labels.
 

@@ -16,12 +16,13 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from .. import config
-from ..disclosure import suppress_small_cells
+from ..disclosure import suppress_small_estimates
 from ..survey import load_survey
 from ..survey.scoring import score_dimensions
+from ..synthetic.panel import PanelDesign
 from .estimators import (
-    ESTIMATOR_LABELS,
     PARALLEL_TRENDS,
+    Estimator,
     attrition_analysis,
     difference_in_differences,
     paired_change,
@@ -31,43 +32,6 @@ from .linking import BASELINE, FOLLOW_UP, link_waves, scores_for_evaluation
 from .simulation import illustrative_waves
 
 # --------------------------------------------------------------------------- suppression
-
-
-def suppress_small_estimates(
-    table: pd.DataFrame,
-    count_columns: Sequence[str],
-    *,
-    min_cell_size: int = config.MIN_CELL_SIZE,
-) -> pd.DataFrame:
-    """Blank every statistic of a row whose smallest count is below ``min_cell_size``.
-
-    The rule is :func:`innocap_analysis.survey.suppress_small_cells` (primary threshold
-    suppression) applied to the smallest of ``count_columns``. Statistics stay float64 (NaN
-    where blanked) and other counts become ``Int64`` (``<NA>`` where blanked); each count in
-    ``count_columns`` is blanked where it is itself below the threshold but not zero, so a
-    structurally empty cell stays visible. A ``suppressed`` column says which rows were
-    blanked. Reference: Hundepool et al. (2012), *Statistical Disclosure Control*, Wiley,
-    ch. 4 (threshold rule).
-    """
-    protected = {"dimension", "group", "estimator", "assumption", "meaning", "category", *count_columns}
-    numeric = [c for c in table.columns if c not in protected and pd.api.types.is_numeric_dtype(table[c])]
-    flagged = suppress_small_cells(
-        table.assign(_smallest_count=table[list(count_columns)].min(axis=1)),
-        min_cell_size,
-        count_column="_smallest_count",
-        value_columns=numeric,
-        mask_count=False,
-    ).drop(columns="_smallest_count")
-    for column in numeric:
-        if column == "n" or column.startswith("n_"):
-            flagged[column] = flagged[column].astype("Int64")
-        else:
-            flagged[column] = flagged[column].astype(float)  # Float64 <NA> -> NaN, as every other estimate
-    for column in count_columns:
-        blank = (table[column] > 0) & (table[column] < min_cell_size)
-        flagged[column] = table[column].astype("Int64").mask(blank)
-    flagged["suppressed"] = flagged["suppressed"].astype(bool)
-    return flagged
 
 
 # --------------------------------------------------------------------------- evaluate
@@ -114,7 +78,7 @@ def evaluate_programme(
     Parameters
     ----------
     scores
-        Tidy dimension scores (:data:`SCORE_COLUMNS`; ``wave`` in {baseline, follow_up},
+        Tidy dimension scores (:data:`EVALUATION_SCORE_COLUMNS`; ``wave`` in {baseline, follow_up},
         ``participant`` yes/no). Scores in any unit (scale range or 0-100); estimates are
         in the same unit.
     baseline, follow_up
@@ -194,7 +158,7 @@ class EvaluationInput:
     Attributes
     ----------
     scores
-        Tidy score table (:data:`SCORE_COLUMNS`, capability scores in scale units).
+        Tidy score table (:data:`EVALUATION_SCORE_COLUMNS`, capability scores in scale units).
     truth
         For illustrative data, the truth behind it (see
         :class:`~innocap_analysis.synthetic_panel.IllustrativeWaves`); ``None`` for real exports.
@@ -211,7 +175,7 @@ class EvaluationInput:
 
     scores: pd.DataFrame
     truth: pd.DataFrame | None
-    design: object | None
+    design: PanelDesign | None
     n_rejected: int
     illustrative: bool
     source: str
@@ -223,7 +187,7 @@ def evaluation_input(
     *,
     region_selection: Sequence[str] | None = None,
     seed: int = 0,
-    design: object | None = None,
+    design: PanelDesign | None = None,
     pseudonymise_key: str | None = None,
 ) -> EvaluationInput:
     """The two-wave score table for the evaluation, from real exports or illustrative ones.
@@ -329,7 +293,7 @@ def truth_comparison(did: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
         ``error`` (estimate minus truth) and ``covered`` (the interval contains the truth;
         ``<NA>`` when the estimate is suppressed).
     """
-    short = {ESTIMATOR_LABELS["did_linked"]: "linked", ESTIMATOR_LABELS["did_all"]: "all"}
+    short = {Estimator.DID_LINKED.label: "linked", Estimator.DID_ALL.label: "all"}
     table = did[["dimension", "estimator", "estimate", "ci_low", "ci_high"]].assign(
         dimension=did["dimension"].astype(str), estimator=did["estimator"].map(short)
     )

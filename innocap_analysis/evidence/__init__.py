@@ -1,16 +1,19 @@
 """The evidence base: the notebooks' inputs, the synthesis tables, every generated sentence, and publishing.
 
-:mod:`~innocap_analysis.evidence.inputs` (which survey to load), :mod:`~innocap_analysis.evidence.synthesis`
-(per-region synthesis and findings), :mod:`~innocap_analysis.evidence.sentences` (every sentence the
-package writes) and :mod:`~innocap_analysis.evidence.publish` (every file goes out through
-:func:`save_figure`, :func:`save_table` or :func:`save_layers`).
+:mod:`~innocap_analysis.evidence.inputs` (which survey to load, and the intermediate tables of earlier
+notebooks), :mod:`~innocap_analysis.evidence.synthesis` (per-region synthesis and findings),
+:mod:`~innocap_analysis.evidence.sentences` (every sentence the package writes) and
+:mod:`~innocap_analysis.evidence.publish` (every file goes out through :func:`save_figure`,
+:func:`save_table`, :func:`save_layers` or :func:`save_interim`).
 """
 
 from __future__ import annotations
 
 from .inputs import (
     load_evidence_survey,
+    load_interim,
     publishable_rejections,
+    select_regions,
 )
 from .publish import (
     FIGURE_FORMATS,
@@ -19,6 +22,7 @@ from .publish import (
     figures_directory,
     output_directory,
     save_figure,
+    save_interim,
     save_layers,
     save_table,
     tables_directory,
@@ -26,10 +30,17 @@ from .publish import (
 from .sentences import (
     ILLUSTRATIVE_CAVEAT,
     REAL_DATA_NOTE,
+    achieved_power_sentence,
+    alpha_range_sentence,
+    coverage_sentences,
     data_note,
+    density_range_sentence,
+    monte_carlo_choices_sentence,
+    odds_ratio_sentence,
     power_sentence,
     rank_separation_sentence,
     sensitivity_sentence,
+    settlement_assignment_sentence,
     truth_sentence,
 )
 from .synthesis import (
@@ -45,11 +56,18 @@ __all__ = [
     "OVERALL_PRIORITY_RULE",
     "REAL_DATA_NOTE",
     "TABLE_FORMATS",
+    "achieved_power_sentence",
+    "alpha_range_sentence",
     "check_output_name",
+    "coverage_sentences",
     "data_note",
+    "density_range_sentence",
     "figures_directory",
     "findings_table",
     "load_evidence_survey",
+    "load_interim",
+    "monte_carlo_choices_sentence",
+    "odds_ratio_sentence",
     "output_directory",
     "overall_priorities",
     "power_sentence",
@@ -57,9 +75,12 @@ __all__ = [
     "rank_separation_sentence",
     "region_synthesis",
     "save_figure",
+    "save_interim",
     "save_layers",
     "save_table",
+    "select_regions",
     "sensitivity_sentence",
+    "settlement_assignment_sentence",
     "tables_directory",
     "truth_sentence",
 ]

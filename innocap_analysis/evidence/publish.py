@@ -225,3 +225,17 @@ def save_layers(
     provenance.record_output(path, "layer", caption=caption)
     return provenance.SavedFiles([path])
 
+
+def save_interim(table: pd.DataFrame, name: str) -> Path:
+    """Leave a table for a later notebook of the same build (:func:`~innocap_analysis.evidence.inputs.load_interim`).
+
+    Written as ``<name>.parquet`` (dtypes kept, same bytes for the same table) into
+    :func:`innocap_analysis.config.interim_directory`. Interim tables are not published: they
+    are not in ``figures/MANIFEST.csv``, and the notebook that reads one records it as an input.
+    """
+    check_output_name(name, "interim table")
+    directory = config.interim_directory()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.parquet"
+    table.to_parquet(path, index=False)
+    return path

@@ -152,3 +152,66 @@ def truth_sentence(truth: pd.DataFrame, *, digits: int = 2) -> str:
         f"{span(truth['n_participant_follow_up'], 'd')} participants' follow-up responses): the "
         "difference-in-differences estimates below should recover it."
     )
+
+
+def density_range_sentence(partners: pd.DataFrame) -> str:
+    """The range of the partner areas' population density (persons per km²), from the partner table."""
+    density = partners["density_per_km2"].astype(float)
+    return f"Partner-region density ranges from {density.min():.1f} to {density.max():.1f} persons per km²."
+
+
+def alpha_range_sentence(reliability: pd.DataFrame, threshold: float = 0.7) -> str:
+    """The range of Cronbach's alpha over the dimensions, and which fall below ``threshold``."""
+    weak = reliability[reliability["alpha"] < threshold]["dimension"].tolist()
+    return (f"Alpha ranges from {reliability['alpha'].min():.2f} to {reliability['alpha'].max():.2f}; "
+            + (f"below {threshold:.2f} for: {', '.join(weak)}." if weak else f"every dimension reaches {threshold:.2f}."))
+
+
+def odds_ratio_sentence(odds: pd.DataFrame, alpha: float = 0.05) -> str:
+    """How many item-level odds ratios differ from 1 after Holm adjustment, and on how many items."""
+    strong = odds[odds["p_holm"] < alpha]
+    return (f"{len(strong)} of {len(odds)} odds ratios differ from 1 after Holm adjustment "
+            f"({strong['item'].nunique()} of {odds['item'].nunique()} items).")
+
+
+def settlement_assignment_sentence(settlements: pd.DataFrame, tolerance_km: float) -> str:
+    """How the GeoNames places were assigned to regions: inside a polygon, by the coastline fallback, or not."""
+    assignment = settlements["assignment"].value_counts()
+    fallback = settlements[settlements["assignment"] == "nearest"]
+    return (f"Of {len(settlements):,} GeoNames places of 500+ inhabitants, {assignment.get('within', 0):,} lie inside a "
+            f"region polygon, {assignment.get('nearest', 0):,} were assigned by the coastline fallback (nearest region of "
+            f"the same country within {tolerance_km:g} km; farthest {fallback['distance_to_region_km'].max():.1f} km, "
+            f"median {fallback['distance_to_region_km'].median():.1f} km) and {assignment.get('unassigned', 0)} stay "
+            "unassigned.")
+
+
+def coverage_sentences(coverage: pd.DataFrame) -> list[str]:
+    """The spread of settlement coverage over the regions, and the regions with no GeoNames place at all."""
+    known = coverage["coverage"].dropna()
+    empty = coverage[(coverage["n_settlements"] == 0) & coverage["population_official"].notna()]
+    return [
+        f"Coverage ranges from {known.min():.2f} to {known.max():.2f} over the {len(known)} regions with an official "
+        f"population (median {known.median():.2f}); {int((known < 0.5).sum())} regions are below 0.5 and "
+        f"{int((known > 1.5).sum())} above 1.5.",
+        "Regions with an official population but no GeoNames place (no distance indicators): "
+        f"{', '.join(empty['region_id'] + ' ' + empty['name']) or 'none'}.",
+    ]
+
+
+def monte_carlo_choices_sentence(n_draws: int, choices: Mapping[str, object]) -> str:
+    """What each draw of a composite-index uncertainty analysis samples (``choices`` as passed to it)."""
+    return (
+        f"Each of the {n_draws} draws picks a normalisation from {', '.join(choices['normalisations'])}, "
+        f"a mean from {', '.join(choices['aggregations'])}, and one of {choices['n_weight_sets']} weight sets "
+        f"in which every weight is multiplied by 1 + u, u uniform in +-{choices['weight_noise']:.0%}. "
+        f"The nominal index is {' + '.join(choices['nominal'])} with equal weights."
+    )
+
+
+def achieved_power_sentence(attrition_response: pd.DataFrame, *, alpha: float = 0.05, power: float = 0.8) -> str:
+    """The effect the difference-in-differences can detect with the linked respondents a run actually has."""
+    linked = attrition_response.set_index("group")["n_linked_follow_up"]
+    mde = minimum_detectable_effect(int(linked["participants"]), int(linked["comparison"]), alpha=alpha, power=power)
+    return (f"With {linked['participants']} linked participants and {linked['comparison']} linked comparison "
+            f"respondents, the difference-in-differences detects d = {mde:.2f} with {power:.0%} power "
+            f"(two-sided alpha = {alpha:g}).")

@@ -20,7 +20,7 @@ from .indicators import (
     write_indicator_layers,
 )
 from .nearest import nearest_service
-from .regions import assign_points_to_regions, load_regions
+from .regions import assign_points_to_regions, load_regions, programme_area_summary
 from .remoteness import (
     classify_remoteness,
     drive_time_threshold_km,
@@ -57,6 +57,7 @@ __all__ = [
     "load_service_points",
     "load_settlements",
     "nearest_service",
+    "programme_area_summary",
     "remoteness_agreement",
     "remoteness_disagreements",
     "remoteness_estimate",

@@ -194,10 +194,6 @@ def _chord_to_arc(chord: np.ndarray) -> np.ndarray:
     return 2.0 * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
 
 
-def _arc_to_chord(arc: np.ndarray) -> np.ndarray:
-    return 2.0 * np.sin(np.clip(arc, 0.0, np.pi) / 2.0)
-
-
 # -------------------------------------------------------------------------- distances
 
 

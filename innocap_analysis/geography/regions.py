@@ -334,3 +334,21 @@ def assign_points_to_regions(
         },
         index=index,
     ).astype({"region_id": "string"})
+
+
+def programme_area_summary(regions: pd.DataFrame) -> pd.DataFrame:
+    """Regions per country: how many there are, how many are NPA 2021-2027 eligible, how many are partners.
+
+    Parameters
+    ----------
+    regions
+        :func:`load_regions` output (``country``, ``region_id``, ``npa_2021_27``, ``partner``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``country``: ``regions``, ``npa_eligible``, ``partner`` (counts of regions).
+    """
+    return regions.groupby("country", sort=True).agg(
+        regions=("region_id", "size"), npa_eligible=("npa_2021_27", "sum"), partner=("partner", "sum")
+    )

@@ -79,15 +79,6 @@ CIRCUITY: float = 1.3
 #: Share of the population within reach at or above which a region is "close to a city".
 CLOSE_SHARE: float = 0.5
 
-REMOTENESS_LABELS: dict[int, str] = {
-    1: "predominantly urban",
-    21: "intermediate, close to a city",
-    22: "intermediate, remote",
-    31: "predominantly rural, close to a city",
-    32: "predominantly rural, remote",
-}
-
-
 def drive_time_threshold_km(minutes: float = DRIVE_MINUTES, speed_kmh: float = SPEED_KMH,
                             circuity: float = CIRCUITY) -> float:
     """Straight-line distance (km) equivalent to a drive time: ``minutes / 60 × speed_kmh / circuity``."""

@@ -17,21 +17,42 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from ..composite.steps import _POWER, AggregationMethod, NormalisationMethod, _power_mean, aggregate
-from ..composite.uncertainty import (
-    UncertaintyResult,
-    _check_uncertainty_choices,
-    _label_draws,
-    _normalise_for_ranking,
-    _perturbed_weight_sets,
-    _rank_descending,
-    _rank_summary,
-)
+from ..composite.steps import AggregationMethod, NormalisationMethod, aggregate
+from ..composite.uncertainty import UncertaintyResult, check_uncertainty_choices, resampled_rank_uncertainty
 from ..disclosure import suppress_small_cells
 
 # --------------------------------------------------------------------------------------------
 # Survey adapter
 # --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreSpec:
+    """The names the capability index reads from a tidy score table, and the labels it writes.
+
+    Attributes
+    ----------
+    unit
+        Column identifying the organisation (the unit scored).
+    dimension
+        Column naming the dimension of each row.
+    score
+        Column of the 0-100 score.
+    index_code
+        Code of the root of the index structure (and column of the index).
+    separator
+        Joins several grouping values into one unit label (``"donegal / sme"``).
+    """
+
+    unit: str = "respondent_id"
+    dimension: str = "dimension"
+    score: str = "score_0_100"
+    index_code: str = "capability_index"
+    separator: str = " / "
+
+
+#: The columns of :func:`~innocap_analysis.survey.scoring.score_dimensions`.
+DEFAULT_SPEC = ScoreSpec()
 
 
 @dataclass(frozen=True)
@@ -55,9 +76,7 @@ class CapabilityIndex:
 def capability_index(
     scores: pd.DataFrame,
     *,
-    unit_col: str = "respondent_id",
-    dimension_col: str = "dimension",
-    score_col: str = "score_0_100",
+    spec: ScoreSpec = DEFAULT_SPEC,
     group_cols: Sequence[str] = ("region", "stakeholder"),
     role: str | None = "capability",
     weights: Mapping[str, float] | None = None,
@@ -75,9 +94,11 @@ def capability_index(
     Parameters
     ----------
     scores
-        Tidy table: one row per organisation and dimension with ``unit_col``, ``dimension_col``,
-        ``score_col`` and the ``group_cols``, as :func:`innocap_analysis.scoring.score_dimensions`
+        Tidy table: one row per organisation and dimension with the columns named by ``spec`` and
+        the ``group_cols``, as :func:`innocap_analysis.scoring.score_dimensions`
         returns it.
+    spec
+        Column names of ``scores`` and the code of the index (:class:`ScoreSpec`).
     role
         If ``scores`` has a ``role`` column (``score_dimensions`` scores each dimension per role),
         only the rows of this role are used; ``None`` uses every row (then each organisation must
@@ -97,7 +118,7 @@ def capability_index(
             f"scores has duplicate column name(s) {sorted(set(scores.columns[scores.columns.duplicated()]))}; "
             "rename one (for example the profile 'role' and the scoring 'role')"
         )
-    required = [unit_col, dimension_col, score_col, *group_cols]
+    required = [spec.unit, spec.dimension, spec.score, *group_cols]
     missing = [c for c in required if c not in scores.columns]
     if missing:
         raise ValueError(f"scores lacks column(s) {missing}; it has {list(scores.columns)}")
@@ -105,25 +126,25 @@ def capability_index(
         if not (scores["role"] == role).any():
             raise ValueError(f"scores has no rows with role {role!r}; roles present: {sorted(scores['role'].unique())}")
         scores = scores[scores["role"] == role]
-    duplicated = scores.duplicated([unit_col, dimension_col])
+    duplicated = scores.duplicated([spec.unit, spec.dimension])
     if duplicated.any():
-        first = scores.loc[duplicated, [unit_col, dimension_col]].iloc[0].tolist()
-        raise ValueError(f"scores has more than one row for ({unit_col}, {dimension_col}) = {first}")
-    score = pd.to_numeric(scores[score_col], errors="coerce")
-    bad = score.isna() & scores[score_col].notna() | (score < 0) | (score > 100)
+        first = scores.loc[duplicated, [spec.unit, spec.dimension]].iloc[0].tolist()
+        raise ValueError(f"scores has more than one row for ({spec.unit}, {spec.dimension}) = {first}")
+    score = pd.to_numeric(scores[spec.score], errors="coerce")
+    bad = score.isna() & scores[spec.score].notna() | (score < 0) | (score > 100)
     if bad.any():
         row = scores.index[bad][0]
-        raise ValueError(f"scores row {row!r}: {score_col} = {scores.loc[row, score_col]!r} is not a number in [0, 100]")
-    groups = scores[[unit_col, *group_cols]].drop_duplicates()
-    if groups[unit_col].duplicated().any():
-        unit = groups.loc[groups[unit_col].duplicated(), unit_col].iloc[0]
-        raise ValueError(f"{unit_col} {unit!r} has more than one value of {list(group_cols)} across its rows")
-    wide = scores.assign(**{score_col: score}).pivot(index=unit_col, columns=dimension_col, values=score_col)
+        raise ValueError(f"scores row {row!r}: {spec.score} = {scores.loc[row, spec.score]!r} is not a number in [0, 100]")
+    groups = scores[[spec.unit, *group_cols]].drop_duplicates()
+    if groups[spec.unit].duplicated().any():
+        unit = groups.loc[groups[spec.unit].duplicated(), spec.unit].iloc[0]
+        raise ValueError(f"{spec.unit} {unit!r} has more than one value of {list(group_cols)} across its rows")
+    wide = scores.assign(**{spec.score: score}).pivot(index=spec.unit, columns=spec.dimension, values=spec.score)
     dimensions = list(wide.columns)
     structure = pd.DataFrame(
         {
-            "code": [*dimensions, "capability_index"],
-            "parent": ["capability_index"] * len(dimensions) + [None],
+            "code": [*dimensions, spec.index_code],
+            "parent": [spec.index_code] * len(dimensions) + [None],
             "weight": [float((weights or {}).get(d, 1.0)) for d in dimensions] + [1.0],
             "direction": [1] * len(dimensions) + [np.nan],
         }
@@ -132,11 +153,11 @@ def capability_index(
         unknown = [d for d in weights if d not in dimensions]
         if unknown:
             raise ValueError(f"weights name dimension(s) not in the scores: {unknown}")
-    index = aggregate(wide, structure, aggregation)["capability_index"]
+    index = aggregate(wide, structure, aggregation)[spec.index_code]
     n_dimensions = wide.notna().sum(axis=1)
     index = index.where(n_dimensions >= min_dimensions)
     by_org = (
-        groups.set_index(unit_col)
+        groups.set_index(spec.unit)
         .loc[wide.index]
         .assign(n_dimensions=n_dimensions, capability_index=index)
         .reset_index()
@@ -153,8 +174,9 @@ def capability_index(
         parts.append(summary)
     by_group = pd.concat(parts, ignore_index=True)
     by_group["group"] = by_group["group"].astype("string")
-    by_group["suppressed"] = by_group["n"] < min_cell_size
-    by_group.loc[by_group["suppressed"], ["mean_index", "sd_index"]] = np.nan
+    by_group = suppress_small_cells(by_group, min_n=min_cell_size, value_columns=["mean_index", "sd_index"],
+                                    mask_count=False)
+    by_group = by_group.astype({"mean_index": float, "sd_index": float})  # NaN, as the organisation table
     return CapabilityIndex(by_org, by_group)
 
 
@@ -168,7 +190,7 @@ class GroupIndicators:
         Published groups (index: the ``unit`` label) by dimensions: the mean 0-100 score of the
         group's organisations, the indicators of :func:`uncertainty_analysis`.
     structure
-        One-level structure ``dimensions -> index_code`` (equal weights, direction +1).
+        One-level structure ``dimensions -> spec.index_code`` (equal weights, direction +1).
     groups
         Every group, after :func:`~innocap_analysis.survey.suppress_small_cells`: ``unit``, the
         ``by`` columns, ``n`` and the dimension means (masked, with ``n``, when ``suppressed``).
@@ -179,37 +201,31 @@ class GroupIndicators:
     groups: pd.DataFrame
 
 
-def _group_scores(
-    scores: pd.DataFrame, by: list[str], unit_col: str, dimension_col: str, score_col: str, role: str | None
-) -> pd.DataFrame:
+def _group_scores(scores: pd.DataFrame, by: list[str], spec: ScoreSpec, role: str | None) -> pd.DataFrame:
     """Checked rows of one role for :func:`group_indicator_matrix` and :func:`group_rank_uncertainty`."""
-    missing = [c for c in [unit_col, dimension_col, score_col, *by] if c not in scores.columns]
+    missing = [c for c in [spec.unit, spec.dimension, spec.score, *by] if c not in scores.columns]
     if missing:
         raise ValueError(f"scores lacks column(s) {missing}; it has {list(scores.columns)}")
     if role is not None and "role" in scores.columns:
         if not (scores["role"] == role).any():
             raise ValueError(f"scores has no rows with role {role!r}")
         scores = scores[scores["role"] == role]
-    if scores.duplicated([unit_col, dimension_col]).any():
-        raise ValueError(f"scores has more than one row per ({unit_col}, {dimension_col})")
+    if scores.duplicated([spec.unit, spec.dimension]).any():
+        raise ValueError(f"scores has more than one row per ({spec.unit}, {spec.dimension})")
     if scores[by].isna().any().any():
         raise ValueError(f"scores has missing values in the grouping column(s) {by}")
-    if scores[[unit_col, *by]].drop_duplicates()[unit_col].duplicated().any():
-        raise ValueError(f"an organisation ({unit_col}) has more than one value of {by} across its rows")
-    return scores.assign(**{score_col: pd.to_numeric(scores[score_col], errors="coerce").astype(float)})
+    if scores[[spec.unit, *by]].drop_duplicates()[spec.unit].duplicated().any():
+        raise ValueError(f"an organisation ({spec.unit}) has more than one value of {by} across its rows")
+    return scores.assign(**{spec.score: pd.to_numeric(scores[spec.score], errors="coerce").astype(float)})
 
 
 def group_indicator_matrix(
     scores: pd.DataFrame,
     by: str | Sequence[str] = "region",
     *,
-    unit_col: str = "respondent_id",
-    dimension_col: str = "dimension",
-    score_col: str = "score_0_100",
+    spec: ScoreSpec = DEFAULT_SPEC,
     role: str | None = "capability",
     min_cell_size: int = config.MIN_CELL_SIZE,
-    index_code: str = "capability_index",
-    separator: str = " / ",
 ) -> GroupIndicators:
     """Group means of the dimension scores as a units-by-indicators matrix with its structure.
 
@@ -229,13 +245,13 @@ def group_indicator_matrix(
     scores
         Tidy scores as :func:`innocap_analysis.scoring.score_dimensions` returns them.
     by
-        Grouping column(s). With several, the unit label joins the values with ``separator``.
+        Grouping column(s). With several, the unit label joins the values with ``spec.separator``.
     role
         If ``scores`` has a ``role`` column, only the rows of this role are used (``None``: all).
     min_cell_size
         Smallest publishable group.
-    index_code
-        Code of the root of the structure.
+    spec
+        Column names of ``scores`` and the labels written (:class:`ScoreSpec`).
 
     Returns
     -------
@@ -244,29 +260,29 @@ def group_indicator_matrix(
         in their order of first appearance in ``scores``.
     """
     by = [by] if isinstance(by, str) else list(by)
-    scores = _group_scores(scores, by, unit_col, dimension_col, score_col, role)
-    dimensions = list(pd.unique(scores[dimension_col]))
-    frame = scores[by].assign(_dimension=pd.Categorical(scores[dimension_col], categories=dimensions),
-                              _score=scores[score_col].to_numpy())
+    scores = _group_scores(scores, by, spec, role)
+    dimensions = list(pd.unique(scores[spec.dimension]))
+    frame = scores[by].assign(_dimension=pd.Categorical(scores[spec.dimension], categories=dimensions),
+                              _score=scores[spec.score].to_numpy())
     grouped = frame.groupby([*by, "_dimension"], observed=True, sort=True)["_score"]
     means = grouped.mean().unstack("_dimension").reindex(columns=dimensions)
     counts = grouped.count().unstack("_dimension").reindex(columns=dimensions).fillna(0)
     keys = means.index.to_frame(index=False)
-    labels = keys.astype(str).agg(separator.join, axis=1)
+    labels = keys.astype(str).agg(spec.separator.join, axis=1)
     groups = pd.concat([keys, means.reset_index(drop=True)], axis=1)
     groups.columns.name = None
     groups.insert(0, "unit", labels.to_numpy())
     groups.insert(len(by) + 1, "n", counts.min(axis=1).astype(int).to_numpy())
     if groups["unit"].duplicated().any():
-        raise ValueError(f"unit labels are not unique with separator {separator!r}")
+        raise ValueError(f"unit labels are not unique with spec.separator {spec.separator!r}")
     groups = suppress_small_cells(groups, min_n=min_cell_size, value_columns=dimensions)
     kept = groups[~groups["suppressed"]]
     matrix = kept.set_index("unit")[dimensions].astype(float)
     matrix.index.name = "unit"
     structure = pd.DataFrame(
         {
-            "code": [*dimensions, index_code],
-            "parent": [index_code] * len(dimensions) + [None],
+            "code": [*dimensions, spec.index_code],
+            "parent": [spec.index_code] * len(dimensions) + [None],
             "weight": [1.0] * (len(dimensions) + 1),
             "direction": [1] * len(dimensions) + [np.nan],
         }
@@ -286,13 +302,9 @@ def group_rank_uncertainty(
     n_weight_sets: int = 100,
     nominal: tuple[NormalisationMethod, AggregationMethod] | None = None,
     seed: int | np.random.Generator | None = 0,
-    unit_col: str = "respondent_id",
-    dimension_col: str = "dimension",
-    score_col: str = "score_0_100",
+    spec: ScoreSpec = DEFAULT_SPEC,
     role: str | None = "capability",
     min_cell_size: int = config.MIN_CELL_SIZE,
-    index_code: str = "capability_index",
-    separator: str = " / ",
 ) -> UncertaintyResult:
     """Rank uncertainty of group capability indices over the organisations sampled *and* the modelling choices.
 
@@ -315,7 +327,7 @@ def group_rank_uncertainty(
     ----------
     scores
         Tidy scores as :func:`innocap_analysis.scoring.score_dimensions` returns them.
-    by, role, min_cell_size, index_code, separator
+    by, spec, role, min_cell_size
         As in :func:`group_indicator_matrix`; only its published groups are ranked.
     n_draws
         Number of draws.
@@ -334,59 +346,18 @@ def group_rank_uncertainty(
         As from :func:`uncertainty_analysis`; ``settings["resample"]`` records the bootstrap.
     """
     by = [by] if isinstance(by, str) else list(by)
-    _check_uncertainty_choices("group_rank_uncertainty", normalisations, aggregations, n_draws, n_weight_sets,
-                               weight_noise)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    groups = group_indicator_matrix(scores, by, unit_col=unit_col, dimension_col=dimension_col, score_col=score_col,
-                                    role=role, min_cell_size=min_cell_size, index_code=index_code,
-                                    separator=separator)
-    observed, dimensions = groups.matrix, list(groups.matrix.columns)
-    units = observed.index
-    if len(units) == 0:
+    check_uncertainty_choices("group_rank_uncertainty", normalisations, aggregations, n_draws, n_weight_sets,
+                              weight_noise)
+    groups = group_indicator_matrix(scores, by, spec=spec, role=role, min_cell_size=min_cell_size)
+    if len(groups.matrix) == 0:
         raise ValueError(f"no group of {by} has at least {min_cell_size} organisations")
-    rows = _group_scores(scores, by, unit_col, dimension_col, score_col, role)
-    wide = rows.pivot(index=unit_col, columns=dimension_col, values=score_col).reindex(columns=dimensions)
-    keys = rows[[unit_col, *by]].drop_duplicates().set_index(unit_col).loc[wide.index]
-    label = keys.astype(str).agg(separator.join, axis=1)
-
-    means = np.broadcast_to(observed.to_numpy(), (n_draws, *observed.shape)).copy()
-    if resample:
-        for u, unit in enumerate(units):
-            x = wide[label == unit].to_numpy(dtype=float)
-            counts = rng.multinomial(x.shape[0], np.full(x.shape[0], 1.0 / x.shape[0]), size=n_draws)
-            present = ~np.isnan(x)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                means[:, u, :] = (counts @ np.where(present, x, 0.0)) / (counts @ present.astype(float))
-
-    codes = [*dimensions, index_code]
-    base = np.ones(len(codes))
-    weight_sets = _perturbed_weight_sets(base, n_weight_sets, weight_noise, rng)
-    draws = pd.DataFrame(
-        {
-            "normalisation": rng.integers(len(normalisations), size=n_draws),
-            "aggregation": rng.integers(len(aggregations), size=n_draws),
-            "weights": rng.integers(n_weight_sets, size=n_draws),
-        }
+    rows = _group_scores(scores, by, spec, role)
+    wide = rows.pivot(index=spec.unit, columns=spec.dimension, values=spec.score).reindex(
+        columns=list(groups.matrix.columns))
+    keys = rows[[spec.unit, *by]].drop_duplicates().set_index(spec.unit).loc[wide.index]
+    members = keys.astype(str).agg(spec.separator.join, axis=1)
+    return resampled_rank_uncertainty(
+        groups.matrix, wide, members, n_draws=n_draws, resample=resample, normalisations=normalisations,
+        aggregations=aggregations, weight_noise=weight_noise, n_weight_sets=n_weight_sets, nominal=nominal,
+        seed=seed, index_code=spec.index_code,
     )
-    direction = np.ones(len(dimensions))
-    k = len(dimensions)
-
-    def index_of(x: np.ndarray, normalisation: str, aggregation: str, weights: np.ndarray) -> np.ndarray:
-        z = _normalise_for_ranking(x, direction, normalisation, names=dimensions, units=list(units))
-        power = _POWER[aggregation]
-        if power <= 0 and np.nanmin(z) <= 0:
-            raise ValueError(f"{aggregation} mean needs positive values; {normalisation!r} gives <= 0")
-        return _power_mean(z, weights[:k], power)
-
-    ranks = np.empty((n_draws, len(units)), dtype=np.float32)
-    norm_idx, agg_idx, w_idx = (draws[c].to_numpy() for c in ("normalisation", "aggregation", "weights"))
-    for d in range(n_draws):
-        score = index_of(means[d], normalisations[norm_idx[d]], aggregations[agg_idx[d]], weight_sets[w_idx[d]])
-        ranks[d] = _rank_descending(score)
-    nominal = nominal or (normalisations[0], aggregations[0])
-    nominal_scores = index_of(observed.to_numpy(dtype=float), nominal[0], nominal[1], base)
-    rank_stats = _rank_summary(units, ranks, _rank_descending(nominal_scores))
-    draws = _label_draws(draws, normalisations, aggregations)
-    settings = {"weight_noise": weight_noise, "n_weight_sets": n_weight_sets, "nominal": nominal,
-                "normalisation_range": (1.0, 100.0), "resample": resample}
-    return UncertaintyResult(rank_stats, ranks, draws, units, index_code, weight_sets, codes, settings)

@@ -19,23 +19,31 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import config
-from ..evaluation import ESTIMATOR_LABELS
+from ..evaluation import Estimator
 from .style import PALETTE, add_caption, style_context
 
 #: Short row labels of the estimators, in drawing order (top to bottom within a panel).
-SHORT_LABELS: dict[str, str] = {
-    ESTIMATOR_LABELS["did_linked"]: "DiD, linked",
-    ESTIMATOR_LABELS["did_all"]: "DiD, all (cross-sections)",
-    ESTIMATOR_LABELS["paired"]: "Paired",
-    ESTIMATOR_LABELS["unpaired"]: "Unpaired",
+SHORT_LABELS: dict[Estimator, str] = {
+    Estimator.DID_LINKED: "DiD, linked",
+    Estimator.DID_ALL: "DiD, all (cross-sections)",
+    Estimator.PAIRED: "Paired",
+    Estimator.UNPAIRED: "Unpaired",
 }
-_COLOURS: dict[str, str] = {
-    ESTIMATOR_LABELS["did_linked"]: PALETTE[5],
-    ESTIMATOR_LABELS["did_all"]: PALETTE[3],
-    ESTIMATOR_LABELS["paired"]: PALETTE[0],
-    ESTIMATOR_LABELS["unpaired"]: PALETTE[2],
+_COLOURS: dict[Estimator, str] = {
+    Estimator.DID_LINKED: PALETTE[5],
+    Estimator.DID_ALL: PALETTE[3],
+    Estimator.PAIRED: PALETTE[0],
+    Estimator.UNPAIRED: PALETTE[2],
 }
 GROUP_COLOURS: dict[str, str] = {"participants": PALETTE[0], "comparison": PALETTE[1]}
+
+
+def _estimator_id(label: str) -> Estimator | None:
+    """The estimator of a table's ``estimator`` label (``None`` for a label of another source)."""
+    try:
+        return Estimator.from_label(label)
+    except ValueError:
+        return None
 
 
 def effect_forest_plot(
@@ -71,11 +79,13 @@ def effect_forest_plot(
     missing = required - set(estimates.columns)
     if missing:
         raise ValueError(f"estimates lack columns {sorted(missing)}")
-    order = {label: i for i, label in enumerate(SHORT_LABELS)}
+    order = {estimator: i for i, estimator in enumerate(SHORT_LABELS)}
+    ids = estimates["estimator"].map(_estimator_id)
+    is_did = ids.isin([Estimator.DID_LINKED, Estimator.DID_ALL]).to_numpy()
     data = estimates.assign(
-        _order=estimates["estimator"].map(order).fillna(len(order)),
-        _label=estimates["estimator"].map(SHORT_LABELS).fillna(estimates["estimator"])
-        + np.where(estimates["estimator"].str.startswith("difference"), "", ": " + estimates["group"]),
+        _id=ids,
+        _order=ids.map(order).fillna(len(order)),
+        _label=ids.map(SHORT_LABELS).fillna(estimates["estimator"]) + np.where(is_did, "", ": " + estimates["group"]),
     )
     dimensions = list(pd.unique(data["dimension"].astype(str)))
     finite = data[["estimate", "ci_low", "ci_high"]].to_numpy(float)
@@ -99,7 +109,7 @@ def effect_forest_plot(
             )
             y = np.arange(len(part))[::-1]
             for yi, (_, row) in zip(y, part.iterrows(), strict=True):
-                colour = _COLOURS.get(row["estimator"], PALETTE[7])
+                colour = _COLOURS.get(row["_id"], PALETTE[7])
                 if np.isfinite(row["estimate"]):
                     ax.errorbar(
                         row["estimate"],

@@ -15,8 +15,6 @@ import yaml
 
 from .. import config, provenance
 
-ITEM_ROLES = ("capability", "importance", "supply", "awareness", "adoption")
-
 
 class CodebookError(ValueError):
     """The codebook YAML is malformed; ``.problems`` lists every problem found."""
@@ -152,10 +150,6 @@ class Codebook:
     @property
     def multi_select_columns(self) -> list[str]:
         return [col for question in self.multi_select.values() for col in question.columns]
-
-    def scale_of(self, item_id: str) -> Scale:
-        return self.scales[self.item(item_id).scale]
-
 
 def _as_list(value: Any) -> list[str]:
     if value is None:

@@ -217,6 +217,3 @@ class Survey:
     def item_ids(self) -> list[str]:
         return self.codebook.item_ids
 
-    def items_frame(self) -> pd.DataFrame:
-        """The item code columns only (Int64)."""
-        return self.responses[self.codebook.item_ids]

@@ -136,7 +136,7 @@ class SyntheticPanel:
     Attributes
     ----------
     scores
-        Tidy score table with :data:`SCORE_COLUMNS` (one row per respondent x wave x
+        Tidy score table with :data:`~innocap_analysis.evaluation.linking.EVALUATION_SCORE_COLUMNS` (one row per respondent x wave x
         dimension; panel keys are pseudonymous ``"K0001"``-style strings).
     truth
         One row per dimension: ``delta`` (the true participant effect, score points),
