@@ -5,6 +5,10 @@ BIN    := $(VENV)/bin
 # The stamp names the lock file's hash, so a changed lock reinstalls and an unchanged one is a no-op.
 LOCK_HASH := $(shell cat requirements.lock pyproject.toml 2>/dev/null | sha256sum | cut -c1-16)
 STAMP  := $(VENV)/.installed-$(LOCK_HASH)
+# The same bytes on every x86-64 machine: OpenBLAS's Haswell kernels wherever the CPU has AVX2
+# (innocap_analysis.config.reproducible_environment says why; the tests run under it too).
+export OPENBLAS_CORETYPE := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo Haswell)
+export PYTHONHASHSEED := 0
 
 .PHONY: help evidence test test-unit test-notebooks lab lint clean benchmarks report-check lock
 

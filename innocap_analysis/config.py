@@ -69,6 +69,25 @@ BURDEN_THRESHOLD_KM: float = 25.0
 MIN_CELL_SIZE: int = 5
 
 
+def reproducible_environment() -> dict[str, str]:
+    """Environment variables that make a build's numbers the same bytes on any x86-64 machine.
+
+    OpenBLAS picks its kernels by CPU: on an AVX-512 machine (SkylakeX kernels) a few BLAS results
+    differ in the last bits from an AVX2 machine (Haswell kernels), and an iterative fit (the
+    ordinal models) amplifies that to the fifth digit. Pinning the Haswell kernels, which every
+    x86-64 CPU with AVX2 runs, makes the committed figures and tables rebuild byte for byte. The
+    hash seed is fixed too. On other CPUs only the hash seed is set.
+    """
+    env = {"PYTHONHASHSEED": "0"}
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        flags = ""
+    if " avx2 " in f" {flags.replace(chr(10), ' ')} ":
+        env["OPENBLAS_CORETYPE"] = "Haswell"
+    return env
+
+
 def interim_directory() -> Path:
     """Where notebooks leave intermediate results for later notebooks of the same build.
 

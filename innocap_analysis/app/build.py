@@ -386,7 +386,7 @@ def run_build(
                 "INNOCAP_PROVENANCE_LOG": str(log),
                 "INNOCAP_NOTEBOOK": nb_path.name,
                 "INNOCAP_FIGURES_DIR": str(figures_dir),
-                "PYTHONHASHSEED": "0",
+                **config.reproducible_environment(),  # fixed hash seed and BLAS kernels
                 "MPLBACKEND": "module://matplotlib_inline.backend_inline",
                 # a real run keeps its intermediate tables beside its outputs, never in data/
                 "INNOCAP_INTERIM_DIR": str(figures_dir.parent / "interim" if real_run else config.interim_directory()),
