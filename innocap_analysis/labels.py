@@ -5,6 +5,10 @@ One table serves figures, tables and sentences, so that a region is called the s
 
 from __future__ import annotations
 
+import math
+
+from . import config
+
 #: Display names for the keys used in data (regions, stakeholder types, dimensions).
 DISPLAY_LABELS: dict[str, str] = {
     "donegal": "Donegal",
@@ -26,3 +30,26 @@ def display_label(key: object) -> str:
     """A reader-facing name for a data key (``south_savo`` -> ``South Savo``)."""
     text = str(key)
     return DISPLAY_LABELS.get(text, text.replace("_", " "))
+
+
+def with_n(label: str, n: object, *, min_n: int = config.MIN_CELL_SIZE) -> str:
+    """``label`` followed by its respondent count: ``"Donegal (n = 27)"``.
+
+    A count masked by the disclosure rules (``<NA>``) reads ``n < min_n``; a count that is not
+    known at all (``None``) leaves the label as it is. ``n`` may be a range ``(low, high)``.
+    """
+    if n is None:
+        return label
+    if isinstance(n, tuple):
+        low, high = (_count_text(v, min_n) for v in n)
+        return f"{label} (n = {low})" if low == high else f"{label} (n = {low}-{high})"
+    text = _count_text(n, min_n)
+    return f"{label} ({text})" if text.startswith("n") else f"{label} (n = {text})"
+
+
+def _count_text(n: object, min_n: int) -> str:
+    try:
+        missing = n is None or (isinstance(n, float) and math.isnan(n)) or str(n) == "<NA>"
+    except TypeError:
+        missing = False
+    return f"n < {min_n}" if missing else f"{int(n):,}"

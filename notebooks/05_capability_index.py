@@ -140,7 +140,8 @@ rank_table
 # %%
 labels = unit_display_labels(regions.matrix.index)
 fig = rank_interval_comparison_plot(
-    ANALYSES, labels=labels, title="Rank of the partner regions on the capability index", caption=NOTE
+    ANALYSES, labels=unit_display_labels(regions.matrix.index, counts=regions.groups.set_index("unit")["n"]),
+    title="Rank of the partner regions on the capability index", caption=NOTE,
 )
 save_figure(
     fig,
@@ -232,7 +233,7 @@ save_table(
 )
 fig = rank_interval_comparison_plot(
     {"modelling choices": cells_modelling.rank_stats, "+ sampling of organisations": cells_combined.rank_stats},
-    labels=unit_display_labels(cells.matrix.index),
+    labels=unit_display_labels(cells.matrix.index, counts=cells.groups.set_index("unit")["n"]),
     title="Rank of region x stakeholder groups on the capability index",
     caption=NOTE,
 )

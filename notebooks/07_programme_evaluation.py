@@ -216,6 +216,7 @@ fig = effect_forest_plot(result.estimates, unit="scale points")
 save_figure(
     fig,
     "07_effect_forest",
+    footnote=note,
     caption=(
         "Programme evaluation estimates per capability dimension with 95% intervals (scale points of the "
         "dimension score, mean of 1-5 items): difference-in-differences (linked respondents; all responses), "
@@ -228,6 +229,7 @@ fig = paired_change_distributions(result.pairs, min_cell_size=min_cell_size, uni
 save_figure(
     fig,
     "07_paired_change_distributions",
+    footnote=note,
     caption=(
         "Distribution of individual change (follow-up minus baseline, scale points of the dimension score) "
         "of linked participants and comparison respondents per dimension: violin with box (median, "

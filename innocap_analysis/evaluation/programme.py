@@ -55,10 +55,12 @@ class ProgrammeEvaluation:
 
     @property
     def estimates(self) -> pd.DataFrame:
-        """One tidy table of every estimate with its interval (for the forest plot)."""
-        columns = ["dimension", "group", "estimator", "estimate", "ci_low", "ci_high", "p_value"]
-        did = self.did.assign(group="participants vs comparison")
-        return pd.concat([self.paired[columns], self.unpaired[columns], did[columns]], ignore_index=True)
+        """One tidy table of every estimate with its interval and ``n`` (respondents behind it; for the forest plot)."""
+        columns = ["dimension", "group", "estimator", "estimate", "ci_low", "ci_high", "p_value", "n"]
+        unpaired = self.unpaired.assign(n=self.unpaired["n_baseline"] + self.unpaired["n_follow_up"])
+        did = self.did.assign(group="participants vs comparison",
+                              n=self.did["n_participants"] + self.did["n_comparison"])
+        return pd.concat([self.paired[columns], unpaired[columns], did[columns]], ignore_index=True)
 
 
 def evaluate_programme(

@@ -216,8 +216,8 @@ def priority_modules(ipa: pd.DataFrame, by: Sequence[str] = ("region",), codeboo
     Returns
     -------
     pandas.DataFrame
-        ``*by, rank, dimension, need_gap, importance_mean, capability_mean, quadrant`` with
-        ``rank`` 1 = highest priority.
+        ``*by, rank, dimension, need_gap, importance_mean, capability_mean, quadrant`` and ``n``
+        (respondents behind the smaller of the two means), with ``rank`` 1 = highest priority.
     """
     by = list(by)
     _require(ipa, [*by, "dimension", "importance_mean", "capability_mean", "quadrant"])
@@ -228,7 +228,8 @@ def priority_modules(ipa: pd.DataFrame, by: Sequence[str] = ("region",), codeboo
     table = table.sort_values([*by, "need_gap", "importance_mean", "_order"],
                               ascending=[True] * len(by) + [False, False, True], kind="stable")
     table["rank"] = table.groupby(by, observed=True).cumcount() + 1 if by else np.arange(1, len(table) + 1)
-    return table[[*by, "rank", "dimension", "need_gap", "importance_mean", "capability_mean", "quadrant"]].reset_index(
+    columns = [*by, "rank", "dimension", "need_gap", "importance_mean", "capability_mean", "quadrant"]
+    return table[columns + (["n"] if "n" in table else [])].reset_index(
         drop=True
     )
 

@@ -74,11 +74,14 @@ def likert_counts(survey: Survey, dimension: str, role: str = "capability", by: 
     """Answer counts of a dimension's items for a Likert chart (see :func:`item_response_counts`).
 
     Items answered by fewer than ``min_n`` respondents (all categories together) are removed
-    rather than drawn from a handful of answers.
+    rather than drawn from a handful of answers. ``reverse_keyed`` marks the items worded
+    negatively (agreeing means *less* capability), which the chart labels as such.
     """
     counts = item_response_counts(survey, dimension_items(survey, dimension, role), by=by)
     keys = ["item", *(by or [])]
     totals = counts.groupby(keys, observed=True)["count"].transform("sum")
+    reverse = {item.id: bool(item.reverse) for item in survey.codebook.items}
+    counts = counts.assign(reverse_keyed=counts["item"].astype(str).map(reverse).fillna(False).astype(bool))
     return counts[totals >= min_n].reset_index(drop=True)
 
 

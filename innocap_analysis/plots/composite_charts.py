@@ -22,7 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..labels import display_label
+from ..labels import display_label, with_n
 from .style import PALETTE, add_caption, style_context
 
 _REQUIRED = ("unit", "median_rank", "q05_rank", "q95_rank")
@@ -96,15 +96,20 @@ def rank_uncertainty_plot(
 
 
 def unit_display_labels(
-    units: Iterable[object], separator: str = " / ", display: Callable[[str], str] | None = None
+    units: Iterable[object],
+    separator: str = " / ",
+    display: Callable[[str], str] | None = None,
+    counts: Mapping[object, object] | None = None,
 ) -> dict[object, str]:
     """Reader-facing name of each unit: every ``separator``-joined key through ``display``.
 
     ``"south_savo / sme"`` -> ``"South Savo / SME"`` with the default ``display``,
-    :func:`innocap_analysis.plots.display_label`.
+    :func:`innocap_analysis.labels.display_label`; with ``counts`` (unit -> n) the count follows
+    (``"South Savo / SME (n = 12)"``).
     """
     display = display or display_label
-    return {u: separator.join(display(part) for part in str(u).split(separator)) for u in units}
+    names = {u: separator.join(display(part) for part in str(u).split(separator)) for u in units}
+    return names if counts is None else {u: with_n(name, counts.get(u)) for u, name in names.items()}
 
 
 def rank_interval_comparison_plot(

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from .. import config
 from ..evaluation import Estimator
+from ..labels import with_n
 from .style import PALETTE, add_caption, style_context
 
 #: Short row labels of the estimators, in drawing order (top to bottom within a panel).
@@ -85,7 +86,8 @@ def effect_forest_plot(
     data = estimates.assign(
         _id=ids,
         _order=ids.map(order).fillna(len(order)),
-        _label=ids.map(SHORT_LABELS).fillna(estimates["estimator"]) + np.where(is_did, "", ": " + estimates["group"]),
+        _label=ids.map(SHORT_LABELS).fillna(estimates["estimator"]) + np.where(is_did, "", ": " + estimates["group"])
+        + (estimates["n"].map(lambda n: with_n("", n)) if "n" in estimates else ""),
     )
     dimensions = list(pd.unique(data["dimension"].astype(str)))
     finite = data[["estimate", "ci_low", "ci_high"]].to_numpy(float)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..labels import display_label
+from ..labels import display_label, with_n
 from .style import PALETTE, STAKEHOLDER_COLOURS, add_caption, style_context
 
 _MISSING_COLOURS = {"dont_know": PALETTE[1], "not_applicable": PALETTE[4], "blank": "#999999", "invalid": PALETTE[5]}
@@ -68,7 +68,9 @@ def missingness_chart(missing: pd.DataFrame, *, caption: str = "", title: str = 
             share = 100 * missing[f"share_{kind}"].astype("Float64").fillna(0).to_numpy(dtype=float)
             ax.bar(x, share, bottom=bottom, color=_MISSING_COLOURS[kind], label=kind.replace("_", " ").replace("dont", "don't"), width=0.8)
             bottom += share
-        ax.set_xticks(x, missing["item"].astype(str), rotation=90, fontsize=6.5)
+        asked = missing["n_asked"] if "n_asked" in missing else [None] * len(missing)
+        ax.set_xticks(x, [with_n(str(i), n) for i, n in zip(missing["item"], asked, strict=True)], rotation=90,
+                      fontsize=6.5)
         ax.set_ylabel("% of respondents asked")
         ax.set_ylim(0, max(float(bottom.max()), 1.0) * 1.3)
         ax.set_title(title)
@@ -106,7 +108,8 @@ def share_interval_chart(
         ax.plot(est[ok], y[ok], "o", color=PALETTE[0])
         for yy in y[~ok]:
             ax.text(1, yy, "suppressed (small group)", va="center", fontsize=7, color="#666666")
-        ax.set_yticks(y, [display_label(v) for v in data[by]])
+        counts = data["n"] if "n" in data else [None] * len(data)
+        ax.set_yticks(y, [with_n(display_label(v), n) for v, n in zip(data[by], counts, strict=True)])
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel(xlabel)

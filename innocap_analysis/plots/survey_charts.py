@@ -24,7 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..labels import display_label
+from ..labels import display_label, with_n
 from .style import PALETTE, style_context
 
 DONT_KNOW = "dont_know"
@@ -85,6 +85,13 @@ def likert_shares(
     return shares, n_substantive.astype("int64"), dont_know
 
 
+def _reverse_keyed_labels(counts: pd.DataFrame, label: str) -> set[str]:
+    """Bar labels of reverse-keyed items (the ``reverse_keyed`` column of :func:`likert_counts`)."""
+    if "reverse_keyed" not in counts:
+        return set()
+    return set(counts.loc[counts["reverse_keyed"].astype(bool), label].astype(str))
+
+
 def likert_diverging(
     counts: pd.DataFrame,
     levels: Mapping[int, str],
@@ -99,7 +106,8 @@ def likert_diverging(
     Negative categories extend left of zero, positive ones right, and the neutral category is
     split evenly across zero. Each segment's width is the category's share of the substantive
     answers (percent); a category with no answers gets a zero-width segment, so no other segment
-    moves. Don't-know answers are shown apart, in a narrow right-hand panel, as a share of all
+    moves. Items marked ``reverse_keyed`` (negatively worded) are labelled "(R)" and a note says that
+    agreeing with them is the weaker answer. Don't-know answers are shown apart, in a narrow right-hand panel, as a share of all
     answers, and the number of substantive answers is written next to each bar.
 
     Parameters
@@ -135,7 +143,8 @@ def likert_diverging(
             ax.barh(y, percent[:, j], left=lefts[:, j], color=colours[j], edgecolor="white", linewidth=0.5,
                     label=levels[code], gid=f"likert-{code}")
         ax.axvline(0, color="#333333", linewidth=0.8)
-        ax.set_yticks(y, [textwrap.fill(f"{name} (n={n})", 45)
+        reverse = _reverse_keyed_labels(counts, label)
+        ax.set_yticks(y, [textwrap.fill(("(R) " if name in reverse else "") + f"{name} (n={n})", 45)
                           for name, n in zip(shares.index, n_substantive, strict=True)])
         reach = np.nanmax(np.abs(np.concatenate([lefts[:, :1], lefts[:, -1:] + percent[:, -1:]], axis=1)))
         reach = 100 if not np.isfinite(reach) else max(10, np.ceil(reach / 10) * 10)
@@ -147,7 +156,11 @@ def likert_diverging(
         ax.legend(ncol=len(codes), loc="upper center", bbox_to_anchor=(0.5, -0.22 if len(shares) < 4 else -0.12),
                   fontsize=7)
         if title:
-            ax.set_title(title, loc="left")
+            ax.set_title(title, loc="left", pad=16 if reverse else None)
+        if reverse:
+            ax.text(0.0, 1.01, "(R) reverse-keyed statement: agreeing means less capability, so the right-hand "
+                    "(agree) side is the weaker answer for these items", transform=ax.transAxes, ha="left",
+                    va="bottom", fontsize=7, color="#444444", style="italic")
         if show_dont_know:
             ax_dk = fig.add_subplot(grid[0, 1], sharey=ax)
             ax_dk.barh(y, dont_know.to_numpy() * 100, color="#999999", gid="likert-dont_know")
@@ -255,7 +268,7 @@ def ipa_small_multiples(ipa: pd.DataFrame, *, by: str = "region", title: str = "
                                  squeeze=False)
         for ax, group in zip(axes.flat, groups, strict=False):
             part = ipa[ipa[by].astype(str) == group].dropna(subset=["importance_mean", "capability_mean"])
-            ax.set_title(display_label(group), fontsize=9)
+            ax.set_title(with_n(display_label(group), _n_range(part)), fontsize=9)
             if part.empty:
                 ax.text(0.5, 0.5, "suppressed (small group)", transform=ax.transAxes, ha="center", fontsize=7)
                 continue
@@ -279,6 +292,20 @@ def ipa_small_multiples(ipa: pd.DataFrame, *, by: str = "region", title: str = "
             fig.suptitle(title, fontsize=10, fontweight="bold")
         fig.tight_layout()
     return fig
+
+
+def _n_range(part: pd.DataFrame) -> tuple[object, object] | None:
+    """The range of a panel's respondent counts (``n`` per dimension), for its title."""
+    if "n" not in part or part.empty:
+        return None
+    counts = part["n"].dropna()
+    return (int(counts.min()), int(counts.max())) if len(counts) else (pd.NA, pd.NA)
+
+
+def _need_supply_n(row: pd.Series) -> str:
+    if "need_n" not in row or "supply_n" not in row:
+        return ""
+    return f" (n {row['need_n']}/{row['supply_n']})"
 
 
 def _err(part: pd.DataFrame, prefix: str) -> np.ndarray:
@@ -308,8 +335,8 @@ def need_supply_dumbbell(gaps: pd.DataFrame, *, by: str = "region", title: str =
         suppressed = data["need_mean"].isna() | data["supply_mean"].isna()
         for yy in y[suppressed.to_numpy()]:
             ax.text(50, yy, "suppressed (small n)", ha="center", va="center", fontsize=7, color="#666666")
-        ax.set_yticks(y, [f"{display_label(r)} · {display_label(d)}"
-                          for r, d in zip(data[by], data["dimension"], strict=True)])
+        ax.set_yticks(y, [f"{display_label(r)} · {display_label(d)}" + _need_supply_n(row)
+                          for r, d, (_, row) in zip(data[by], data["dimension"], data.iterrows(), strict=True)])
         ax.set_xlim(0, 100)
         ax.set_xlabel("Mean score (0-100) with 95% CI")
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)

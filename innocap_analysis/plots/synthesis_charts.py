@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import config
-from ..labels import display_label
+from ..labels import display_label, with_n
 from .style import PALETTE, style_context
 
 
@@ -34,7 +34,9 @@ def gap_burden_chart(synthesis: pd.DataFrame, priorities: pd.DataFrame, *, title
                          label=display_label(dim), zorder=3)
         left.axvline(0, color="#666666", linewidth=0.8)
         left.set_xlabel("public-sector need gap (importance - capability, points)")
-        left.set_yticks(y, [display_label(r) for r in regions])
+        n = ranked.groupby("region")["n"].agg(["min", "max"]) if "n" in ranked else None
+        left.set_yticks(y, [with_n(display_label(r), None if n is None or r not in n.index else
+                                   (n.loc[r, "min"], n.loc[r, "max"])) for r in regions])
         left.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7)
         share = 100 * synthesis["share_beyond_km"].astype(float).to_numpy()
         right.barh(y, np.nan_to_num(share), color=PALETTE[5], height=0.6)
