@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 from pyproj import Geod  # noqa: E402
 from scipy import stats  # noqa: E402
 
+from innocap_analysis.geography import partner_geography  # noqa: E402
 from innocap_analysis.geography.borders import nearest_service_by_country, share_nearest_abroad  # noqa: E402
 from innocap_analysis.geography.demand import demand_layer  # noqa: E402
 from innocap_analysis.geography.hospitals import load_hospitals, proxy_check, worst_disagreements  # noqa: E402
@@ -146,3 +147,15 @@ def test_sensitivity_design_and_summary(world):
     fig = sensitivity_figure(summary)
     central_dots = next(c for c in fig.axes[0].collections if c.get_gid() == "central").get_offsets()
     np.testing.assert_allclose(central_dots[:, 0], 100 * summary["central_share"].to_numpy())
+
+
+def test_partner_geography_bundles_the_tables(world):
+    geo = partner_geography(world["regions"], world["settlements"])
+    assert geo.area_table()["partner_key"].tolist() == world["areas"]["partner_key"].tolist()
+    assert "geometry" not in geo.area_table().columns
+    assert len(geo.sensitivity_summary) == 5 and geo.proxy_summary["n_regions"] == len(geo.proxy)
+    assert (geo.population_check["deviation"].abs() < 1e-9).all()
+    assert set(geo.double_counts["reason"]) == {"neighbourhood", "merged_municipality", "duplicate"}
+    regional = geo.indicators[geo.indicators["tier"] == "regional_centre"].set_index("partner_key")
+    assert regional.loc["donegal", "share_beyond_25km"] == pytest.approx(geo.old_new.set_index("partner_key").loc[
+        "donegal", "share_own_country"], rel=1e-12)

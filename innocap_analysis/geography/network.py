@@ -23,6 +23,8 @@ and distances are *to* the service.
 
 References
 ----------
+Snap and straight-line distances are WGS84 geodesics (:func:`pair_geodesic_km`).
+
 Dijkstra, E. W. (1959). A note on two problems in connexion with graphs. *Numerische Mathematik* 1,
 269-271. Multi-source shortest paths by a virtual super-source: e.g. Cormen et al., *Introduction to
 Algorithms*, 3rd ed., exercise 24.1. OpenStreetMap data © OpenStreetMap contributors (ODbL 1.0).
@@ -41,7 +43,14 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from .distance import geodesic_km, lonlat_of, unit_vectors
+from .distance import (
+    SHORT_GEODESIC_MAX_KM,
+    ellipsoid_xyz_km,
+    geodesic_km,
+    lonlat_of,
+    short_geodesic_km,
+    unit_vectors,
+)
 
 #: ``highway`` values of a drivable network (as OSMnx's "drive" network type, plus ``service``
 #: roads, which lead to many hospitals and ferry terminals).
@@ -121,6 +130,23 @@ def _oneway(tags: Any) -> int:
     return 0
 
 
+def pair_geodesic_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """WGS84 geodesic (km) of paired points: the chord-and-curvature formula for short lines.
+
+    Lines with a chord up to :data:`~innocap_analysis.geography.distance.SHORT_GEODESIC_MAX_KM`
+    use :func:`~innocap_analysis.geography.distance.short_geodesic_km` (within a micrometre of
+    Karney's geodesic at 100 km, far less for road segments), longer ones ``pyproj.Geod``.
+    """
+    p, q = ellipsoid_xyz_km(lon1, lat1), ellipsoid_xyz_km(lon2, lat2)
+    chord = np.sqrt(np.einsum("ij,ij->j", q - p, q - p))
+    out = np.empty(len(chord))
+    short = chord <= SHORT_GEODESIC_MAX_KM
+    out[short] = short_geodesic_km(p[:, short], q[:, short], workers=-1)
+    if (~short).any():
+        out[~short] = geodesic_km(lon1[~short], lat1[~short], lon2[~short], lat2[~short])
+    return out
+
+
 def network_from_segments(
     node_id: np.ndarray, lon: np.ndarray, lat: np.ndarray, segments: pd.DataFrame, *, directed: bool = False,
     counts: dict[str, int] | None = None,
@@ -141,7 +167,7 @@ def network_from_segments(
     node_lon, node_lat = lon[order][first], lat[order][first]
     u = np.searchsorted(ids, segments["from_id"].to_numpy(dtype=np.int64))
     v = np.searchsorted(ids, segments["to_id"].to_numpy(dtype=np.int64))
-    length = geodesic_km(node_lon[u], node_lat[u], node_lon[v], node_lat[v])
+    length = pair_geodesic_km(node_lon[u], node_lat[u], node_lon[v], node_lat[v])
     direction = segments["direction"].to_numpy(dtype=np.int64) if directed else np.zeros(len(u), dtype=np.int64)
     edges = pd.DataFrame({"u": np.where(direction < 0, v, u), "v": np.where(direction < 0, u, v),
                           "length_km": length, "kind": segments["kind"].to_numpy(dtype=object),
@@ -241,9 +267,9 @@ def read_road_network(
 def snap_to_nodes(network: RoadNetwork, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest network node of each point (great-circle nearest) and the geodesic snap distance (km)."""
     tree = cKDTree(unit_vectors(network.lon, network.lat))
-    _, node = tree.query(unit_vectors(lon, lat), k=1)
+    _, node = tree.query(unit_vectors(lon, lat), k=1, workers=-1)
     node = np.asarray(node, dtype=np.int64)
-    return node, geodesic_km(lon, lat, network.lon[node], network.lat[node])
+    return node, pair_geodesic_km(lon, lat, network.lon[node], network.lat[node])
 
 
 def _roots(predecessor: np.ndarray, source: int) -> np.ndarray:
@@ -330,7 +356,7 @@ def network_distance(
     path_km = network_km - p_snap - service_snap
     straight = np.full(len(p_lon), np.nan)
     if ok.any():
-        straight[ok] = geodesic_km(p_lon[ok], p_lat[ok], s_lon[supply[ok]], s_lat[supply[ok]])
+        straight[ok] = pair_geodesic_km(p_lon[ok], p_lat[ok], s_lon[supply[ok]], s_lat[supply[ok]])
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = network_km / straight
     supply_label = pd.Series(pd.NA, index=p_index, dtype=object)
