@@ -26,7 +26,11 @@ from innocap_analysis.geography.partner_indicators import (  # noqa: E402
 from innocap_analysis.geography.regions import load_regions  # noqa: E402
 from innocap_analysis.geography.sensitivity import partner_sensitivity, sensitivity_summary  # noqa: E402
 from innocap_analysis.geography.settlements import load_settlements  # noqa: E402
-from innocap_analysis.plots.geo_checks import hospital_proxy_scatter, sensitivity_figure  # noqa: E402
+from innocap_analysis.plots.geo_checks import (  # noqa: E402
+    hospital_proxy_scatter,
+    partner_area_map,
+    sensitivity_figure,
+)
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +163,10 @@ def test_partner_geography_bundles_the_tables(world):
     regional = geo.indicators[geo.indicators["tier"] == "regional_centre"].set_index("partner_key")
     assert regional.loc["donegal", "share_beyond_25km"] == pytest.approx(geo.old_new.set_index("partner_key").loc[
         "donegal", "share_own_country"], rel=1e-12)
+
+
+def test_partner_area_map_draws_parent_and_area(world):
+    fig = partner_area_map(world["areas"], world["regions"])
+    assert len(fig.axes) == 2
+    assert fig.axes[0].get_title().startswith("County Donegal in Border (IE041)")
+    assert "Landsbyggð (IS002)" in fig.axes[1].get_title()

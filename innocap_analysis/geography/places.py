@@ -81,10 +81,10 @@ def read_merged_places(path: Path | None = None) -> pd.DataFrame:
     path = Path(path) if path is not None else config.GEONAMES_MERGED_PLACES_CSV
     provenance.record_input(path)
     table = pd.read_csv(path, dtype={"name": "string", "country": "string", "contained_in_name": "string"})
-    for column in ("geonameid", "contained_in_geonameid"):
-        if table[column].isna().any() or table[column].duplicated().any() and column == "geonameid":
-            rows = (np.flatnonzero(table[column].isna() | table[column].duplicated()) + 2).tolist()
-            raise ValueError(f"{path}: column {column!r} is missing or duplicated at line(s) {rows}")
+    bad = table["geonameid"].isna() | table["geonameid"].duplicated() | table["contained_in_geonameid"].isna()
+    if bad.any():
+        rows = (np.flatnonzero(bad.to_numpy()) + 2).tolist()
+        raise ValueError(f"{path}: geonameid missing or repeated, or contained_in_geonameid missing, at line(s) {rows}")
     return table.astype({"geonameid": "int64", "contained_in_geonameid": "int64"})
 
 

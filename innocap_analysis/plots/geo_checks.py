@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -115,4 +116,38 @@ def sensitivity_figure(
                   frameon=False)
         if caption:
             add_caption(fig, caption, y=-0.1)
+    return fig
+
+
+def partner_area_map(
+    areas: gpd.GeoDataFrame,
+    regions: gpd.GeoDataFrame,
+    *,
+    keys: tuple[str, ...] = ("donegal", "south_iceland"),
+    caption: str = "",
+    title: str = "Partner areas inside their NUTS 3 regions",
+) -> Figure:
+    """One panel per partner area smaller than its NUTS 3 parent: the parent outlined, the area filled.
+
+    Each panel is in a Lambert azimuthal equal-area projection centred on the area; the panel title
+    names both ("County Donegal in Border (IE041)"), so that a NUTS 3 figure is never read as the
+    partner's.
+    """
+    chosen = areas[areas["partner_key"].isin(keys)].set_index("partner_key").loc[list(keys)]
+    with style():
+        fig, axes = plt.subplots(1, len(chosen), figsize=(4.2 * len(chosen), 4.4), squeeze=False)
+        for ax, (key, row) in zip(axes[0], chosen.iterrows(), strict=True):
+            centre = row.geometry.representative_point()
+            crs = f"+proj=laea +lat_0={centre.y:.3f} +lon_0={centre.x:.3f} +datum=WGS84 +units=m +no_defs"
+            parent = regions[regions["region_id"] == row["nuts3_parent"]].to_crs(crs)
+            area = gpd.GeoSeries([row.geometry], crs="EPSG:4326").to_crs(crs)
+            parent.plot(ax=ax, facecolor="#EEEEEE", edgecolor="#555555", linewidth=0.6, gid=f"parent-{key}")
+            area.plot(ax=ax, facecolor=PALETTE[0], edgecolor=PALETTE[0], alpha=0.75, gid=f"area-{key}")
+            ax.set_title(f"{row['name']} in {row['nuts3_parent_name']} ({row['nuts3_parent']})\n"
+                         f"{row['area_km2']:,.0f} km², {row['population']:,} people ({row['population_year']})",
+                         fontsize=8.5)
+            ax.set_axis_off()
+        fig.suptitle(title, fontsize=10)
+        if caption:
+            add_caption(fig, caption)
     return fig
