@@ -52,6 +52,12 @@ NUTS3_POPULATION_CSV: Path = EXTERNAL_DIR / "nuts3_population_area_2021_eurostat
 NUTS3_TYPOLOGIES_CSV: Path = EXTERNAL_DIR / "nuts3_typologies_2021_eurostat.csv"
 GEONAMES_SETTLEMENTS_CSV: Path = EXTERNAL_DIR / "geonames_settlements_500.csv"
 TERRITORY_POPULATION_CSV: Path = EXTERNAL_DIR / "territory_population_official.csv"
+POPULATION_GRID_CSV: Path = EXTERNAL_DIR / "geostat_2011_population_grid_5km_fi_se_no_ie_is_uk.csv"
+HOSPITALS_CSV: Path = EXTERNAL_DIR / "gisco_healthcare_services_fi_se_ie_no_2020.csv"
+ICELAND_REGIONS_GEOJSON: Path = EXTERNAL_DIR / "lmi_is50v_iceland_regions_simplified100.geojson"
+PARTNER_AREAS_OFFICIAL_CSV: Path = EXTERNAL_DIR / "partner_areas_official.csv"
+GEONAMES_MERGED_PLACES_CSV: Path = EXTERNAL_DIR / "geonames_merged_places.csv"
+GEONAMES_ADMIN2_CSV: Path = EXTERNAL_DIR / "geonames_admin2.csv"
 
 #: Partner regions of the consortium: region key -> (label, NUTS 2021 code or territory code).
 PARTNER_REGIONS: dict[str, tuple[str, str]] = {
