@@ -59,13 +59,24 @@ PARTNER_AREAS_OFFICIAL_CSV: Path = EXTERNAL_DIR / "partner_areas_official.csv"
 GEONAMES_MERGED_PLACES_CSV: Path = EXTERNAL_DIR / "geonames_merged_places.csv"
 GEONAMES_ADMIN2_CSV: Path = EXTERNAL_DIR / "geonames_admin2.csv"
 
-#: Partner regions of the consortium: region key -> (label, NUTS 2021 code or territory code).
+#: The NUTS 3 region (or territory) of each partner: key -> (label, NUTS 2021 or territory code). Where
+#: the partner's own area is smaller than its NUTS 3 region, the label says so; figures and tables at
+#: NUTS 3 use these labels, everything about the partner itself uses :data:`PARTNER_AREAS`.
 PARTNER_REGIONS: dict[str, tuple[str, str]] = {
-    "donegal": ("Donegal (Border, IE041)", "IE041"),
+    "donegal": ("Border (IE041), which contains County Donegal", "IE041"),
     "vasternorrland": ("Västernorrland (SE321)", "SE321"),
-    "south_savo": ("Etelä-Savo / South Savo (FI1D1)", "FI1D1"),
-    "south_iceland": ("South Iceland (Landsbyggð, IS002)", "IS002"),
+    "south_savo": ("Etelä-Savo (FI1D1)", "FI1D1"),
+    "south_iceland": ("Landsbyggð (IS002), which contains Suðurland", "IS002"),
     "newfoundland_labrador": ("Newfoundland and Labrador (CA-NL)", "CA-NL"),
+}
+
+#: The partners' own areas, as the partners define them (:func:`innocap_analysis.geography.partner_areas`).
+PARTNER_AREAS: dict[str, str] = {
+    "donegal": "County Donegal",
+    "vasternorrland": "Västernorrland",
+    "south_savo": "Etelä-Savo",
+    "south_iceland": "Suðurland",
+    "newfoundland_labrador": "Newfoundland and Labrador",
 }
 
 #: Distance (km, straight line) beyond which a resident counts as far from a service centre.

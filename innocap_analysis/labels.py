@@ -11,11 +11,7 @@ from . import config
 
 #: Display names for the keys used in data (regions, stakeholder types, dimensions).
 DISPLAY_LABELS: dict[str, str] = {
-    "donegal": "Donegal",
-    "vasternorrland": "Västernorrland",
-    "south_savo": "South Savo",
-    "south_iceland": "South Iceland",
-    "newfoundland_labrador": "Newfoundland & Labrador",
+    **config.PARTNER_AREAS,
     "public_sector": "Public sector",
     "sme": "SME",
     "hei_research": "University / research",
@@ -53,3 +49,8 @@ def _count_text(n: object, min_n: int) -> str:
     except TypeError:
         missing = False
     return f"n < {min_n}" if missing else f"{int(n):,}"
+
+
+def share_with_range(central: float, low: float, high: float) -> str:
+    """A share with its sensitivity range, in percent: ``"53% (range 25-100%)"``."""
+    return f"{100 * central:.0f}% (range {100 * low:.0f}-{100 * high:.0f}%)"

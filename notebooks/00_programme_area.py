@@ -32,7 +32,12 @@ illustrative = True      # False when run on real exports
 
 # %%
 from innocap_analysis.evidence import save_figure, save_table, sentences
-from innocap_analysis.geography import load_regions, programme_area_summary
+from innocap_analysis.geography import (
+    load_regions,
+    partner_area_summary,
+    partner_areas,
+    programme_area_summary,
+)
 from innocap_analysis.plots import use_style
 from innocap_analysis.plots.programme_area import partner_region_table, programme_area_map
 
@@ -59,33 +64,57 @@ save_figure(
     fig,
     "00_programme_area_map",
     caption=(
-        "Interreg NPA 2021-2027 programme area (NUTS 2021 level 3 and territories) with the five INNOCAP "
-        "partner regions highlighted. Boundaries © EuroGeographics (GISCO); Made with Natural Earth."
+        "Interreg NPA 2021-2027 programme area (NUTS 2021 level 3 and territories) with the NUTS 3 regions of "
+        "the five INNOCAP partners highlighted (Border, IE041, contains County Donegal; Landsbyggð, IS002, "
+        "contains Suðurland). Newfoundland and Labrador is a partner outside the NPA programme area. "
+        "Boundaries © EuroGeographics (GISCO); Made with Natural Earth."
     ),
 )
 
 # %% [markdown]
-# ## Population, area and density of the partner regions
+# ## Population, area and density of the partner areas
 #
-# Donegal is reported through its NUTS 3 region IE041 (Border), and South Iceland through IS002 (Landsbyggð,
-# all of Iceland outside the capital region): NUTS does not go below these levels there. The area is
-# Eurostat's total area (including inland water); for Newfoundland and Labrador it is the area of the
-# boundary polygon in an equal-area projection.
+# The partners' own areas: County Donegal (Donegal County Council), Västernorrland, Etelä-Savo (Mikkeli is in it),
+# Suðurland (SASS) and Newfoundland and Labrador. County Donegal and Suðurland are smaller than their NUTS 3
+# regions (Border, IE041, five counties; Landsbyggð, IS002, all of Iceland outside the capital region), so their
+# population comes from the national statistics offices and their boundary from notebook 04's method. Newfoundland
+# and Labrador is a partner outside the NPA 2021-2027 programme area.
 
 # %%
-partners = partner_region_table(regions, keys=region_selection)
+partners = partner_area_summary(partner_areas(regions), regions, keys=region_selection)
 save_table(
     partners,
-    "00_partner_regions",
+    "00_partner_areas",
     caption=(
-        "Partner regions: population (persons; Eurostat 1 January 2021, or 2019-2020 where 2021 was missing; "
-        "Statistics Canada 2021 census for CA-NL), area (km²) and density (persons per km²)."
+        "Partner areas: NUTS 3 parent, population (persons; CSO Census 2022 for County Donegal, Statistics Iceland "
+        "1 January 2020 for Suðurland, Eurostat 1 January 2021 for FI1D1 and SE321, Statistics Canada 2021 census "
+        "for Newfoundland and Labrador), area (km²), density (persons per km²) and whether the area lies in the "
+        "NPA 2021-2027 programme area."
     ),
 )
-partners[["partner_region", "region_id", "population", "population_year", "area_km2", "density_per_km2"]]
+partners[["partner_area", "nuts3_parent", "population", "population_year", "area_km2", "density_per_km2",
+          "in_npa_2021_27"]]
 
 # %%
 print(sentences.density_range_sentence(partners))
+
+# %% [markdown]
+# The same figures for the partners' NUTS 3 regions, the finest level with Eurostat statistics (Border and
+# Landsbyggð are much larger than the partner areas inside them). The area is Eurostat's total area (including
+# inland water); for Newfoundland and Labrador it is the area of the boundary polygon in an equal-area projection.
+
+# %%
+nuts3 = partner_region_table(regions, keys=region_selection)
+save_table(
+    nuts3,
+    "00_partner_nuts3_regions",
+    caption=(
+        "NUTS 3 regions of the partners (Border, IE041, contains County Donegal; Landsbyggð, IS002, contains "
+        "Suðurland): population (persons; Eurostat 1 January 2021, or 2019-2020 where 2021 was missing; "
+        "Statistics Canada 2021 census for CA-NL), area (km²) and density (persons per km²)."
+    ),
+)
+nuts3[["partner_region", "region_id", "population", "population_year", "area_km2", "density_per_km2"]]
 
 # %% [markdown]
 # For comparison, the EU-27 average is about 109 persons per km² (Eurostat, 2021). The next notebooks ask what

@@ -59,8 +59,10 @@ from innocap_analysis.geography.indicators import (
     region_indicator_table,
     settlement_service_distances,
 )
+from innocap_analysis.geography.partner_evidence import partner_geography
 from innocap_analysis.geography.regions import DEFAULT_TOLERANCE_KM
 from innocap_analysis.plots import use_style
+from innocap_analysis.plots.geo_checks import hospital_proxy_scatter, partner_area_map, sensitivity_figure
 from innocap_analysis.plots.maps import (
     newfoundland_labrador_map,
     partner_region_maps,
@@ -150,9 +152,11 @@ save_table(
 )
 
 # %% [markdown]
-# ### The partner regions
+# ### The partner regions' NUTS 3 regions
 #
-# All five partner regions (or those chosen with `region_selection`) for every tier.
+# The NUTS 3 regions (or territories) of the five partners (or those chosen with `region_selection`), for every
+# tier. Two are larger than the partner: Border (IE041) contains County Donegal and Landsbyggð (IS002) contains
+# Suðurland; the partner areas themselves follow in the next section.
 
 # %%
 partners = partner_indicator_table(indicators, keys=region_selection)
@@ -160,7 +164,8 @@ save_table(
     partners,
     "04_partner_region_indicators",
     caption=(
-        "Service-distance indicators of the INNOCAP partner regions per service tier: distances in km "
+        "Service-distance indicators of the NUTS 3 regions of the INNOCAP partners (Border, IE041, contains County "
+        "Donegal; Landsbyggð, IS002, contains Suðurland) per service tier: distances in km "
         "(straight line, population-weighted), shares of the population beyond 10/25/50 km, people per service "
         "point and 2SFCA accessibility (service points per 10,000 people within 30 km). Sources: Eurostat, "
         "Statistics Canada, GeoNames (CC BY 4.0)."
@@ -170,9 +175,204 @@ partners[["partner_region", "tier", "n_settlements", "median_km", "p90_km", "sha
           "n_service_points", "people_per_service_point", "accessibility_mean"]].round(3)
 
 # %%
-regional = partners[partners["tier"] == "regional_centre"].set_index("partner_region")["share_beyond_25km"]
-print(f"Beyond 25 km of a regional centre live between {regional.min():.0%} ({regional.idxmin()}) and "
-      f"{regional.max():.0%} ({regional.idxmax()}) of the partner regions' population.")
+print(sentences.nuts3_burden_range_sentence(partners))
+
+# %% [markdown]
+# ## The partner areas
+#
+# The NUTS 3 figures above describe regions larger than two of the partners: County Donegal is one of the five
+# counties of Border (IE041), and Suðurland is a small part of Landsbyggð (IS002), all of Iceland outside the capital
+# region. The rest of the evidence uses the partners' own areas: County Donegal (Donegal County Council), Suðurland
+# (SASS), Etelä-Savo (FI1D1), Västernorrland (SE321) and Newfoundland and Labrador. County Donegal has no boundary
+# file in the embedded data, so its boundary is derived (the method is in the table).
+
+# %%
+geo = partner_geography(regions, settlements)
+areas = geo.area_table()
+save_table(
+    areas,
+    "04_partner_areas",
+    caption=(
+        "The five partner areas: NUTS 3 parent, official population (year, source), area (km², equal-area "
+        "projection) against the official area, and how the boundary was made. County Donegal: 5 km cells of "
+        "IE041 given the county (GeoNames admin2) of their nearest place, dissolved and clipped to IE041; "
+        "Suðurland: Landmælingar Íslands IS 50V. Sources: CSO, Statistics Iceland, Eurostat, Statistics Canada."
+    ),
+)
+areas[["label", "nuts3_parent", "population", "population_year", "area_km2", "area_km2_official"]]
+
+# %%
+save_figure(
+    partner_area_map(geo.areas, regions),
+    "04_partner_area_map",
+    caption=(
+        "County Donegal inside Border (IE041) and Suðurland inside Landsbyggð (IS002): the partner areas (filled) "
+        "and their NUTS 3 regions (outline), each panel in a Lambert azimuthal equal-area projection of its own. "
+        "Boundaries © EuroGeographics (GISCO); Landmælingar Íslands IS 50V; GeoNames (CC BY 4.0)."
+    ),
+)
+
+# %% [markdown]
+# ### Where people live: the population grid
+#
+# Demand is the GEOSTAT 2011 5 km population grid, which counts the dispersed rural population and nobody twice,
+# calibrated to each area's official total (grid total and factor below). Newfoundland and Labrador, the Faroe
+# Islands and Greenland have no grid: there the GeoNames places serve, cleaned of neighbourhoods inside a larger
+# place, municipalities merged into another, and duplicates. The demand layer reproduces each partner area's official
+# population; calibrating to the NUTS 3 totals alone (the independent check) comes within 2% for County Donegal and
+# Suðurland.
+
+# %%
+save_table(
+    geo.population_check,
+    "04_partner_population_check",
+    caption=(
+        "Demand-layer population per partner area (GEOSTAT 2011 5 km grid calibrated to official totals; cleaned "
+        "GeoNames places for CA-NL) against the official figure, and the independent check calibrated to the "
+        "NUTS 3 total only (deviation as a share). Source: Eurostat, GEOSTAT 2011; CSO; Statistics Iceland; "
+        "Statistics Canada."
+    ),
+)
+save_table(
+    geo.calibration,
+    "04_demand_calibration",
+    caption=(
+        "Calibration of the demand layer per area: source, units (grid cells or places), input total, official "
+        "target and calibration factor (target / input). Source: Eurostat, GEOSTAT 2011; GeoNames (CC BY 4.0)."
+    ),
+)
+geo.population_check[["label", "demand_source", "population_input", "population_official", "deviation_nuts3_only"]]
+
+# %%
+save_table(
+    geo.double_counts,
+    "04_geonames_double_counts",
+    caption=(
+        "GeoNames places dropped as double counts: neighbourhoods inside the built-up radius of a place at least "
+        "five times larger, municipalities merged into another, and duplicates; with the place that contains "
+        "each. Data from GeoNames (geonames.org), CC BY 4.0."
+    ),
+)
+save_table(
+    geo.double_count_summary,
+    "04_geonames_double_count_summary",
+    caption=(
+        "Per region: GeoNames places and population before cleaning, what each rule dropped, and coverage "
+        "(GeoNames sum / official population) before and after. Data from GeoNames (geonames.org), CC BY 4.0."
+    ),
+)
+geo.double_counts["reason"].value_counts()
+
+# %% [markdown]
+# ### From the published figure to the partner area
+#
+# Step by step, for the share beyond 25 km of a regional centre: the published figure (NUTS 3 region, GeoNames
+# weights), with cleaned places, with grid weights, for the partner area alone, and with services restricted to
+# the resident's own country.
+
+# %%
+save_table(
+    geo.old_new,
+    "04_partner_area_old_new",
+    caption=(
+        "Share of the population beyond 25 km of a regional centre (20,000+), from the published NUTS 3 figure "
+        "(GeoNames weights) to the partner-area figure (grid weights, own-country services), with the people "
+        "concerned. Sources: Eurostat, GEOSTAT 2011; GeoNames (CC BY 4.0); CSO; Statistics Iceland; Statistics Canada."
+    ),
+)
+geo.old_new[["label", "nuts3_parent", "share_published", "share_grid_demand", "share_partner_area",
+             "share_own_country", "population_beyond_published", "population_beyond_new"]].round(3)
+
+# %% [markdown]
+# ### Distance to services in the partner areas
+#
+# Services of the resident's own country only (public services are national); the share whose nearest service lies
+# abroad is reported. Tiers: local centre (5,000+), regional centre (20,000+), city (50,000+), from the cleaned
+# GeoNames places, and the GISCO hospital register for Finland, Sweden, Ireland and Norway.
+
+# %%
+save_table(
+    geo.indicators,
+    "04_partner_area_indicators",
+    caption=(
+        "Service-distance indicators of the partner areas per service tier, own-country services: population-"
+        "weighted mean, median and 90th-percentile straight-line distance (km), shares and numbers of people beyond "
+        "10/25/50 km, and the share whose nearest service (unrestricted) lies abroad. Demand: GEOSTAT 2011 grid "
+        "calibrated to official totals (cleaned GeoNames for CA-NL). Sources: Eurostat, GISCO healthcare services, "
+        "GeoNames (CC BY 4.0), CSO, Statistics Iceland, Statistics Canada."
+    ),
+)
+print(sentences.nearest_abroad_sentence(geo.indicators))
+save_interim(geo.indicators, "04_partner_area_indicators")  # read by notebook 06
+geo.indicators[geo.indicators["tier"] == "regional_centre"][
+    ["label", "mean_km", "median_km", "share_beyond_25km", "population_beyond_25km", "share_nearest_abroad"]].round(3)
+
+# %% [markdown]
+# ### Sensitivity: thresholds, road detours and the distance cut
+#
+# One number hides three choices. The share beyond the cut from a regional centre is recomputed for every
+# combination of the centre threshold (15,000 / 20,000 / 25,000), a detour factor for road over straight-line
+# distance (1.0 / 1.3 / 1.5; road distances in rural Europe and North America run about 1.2-1.5 times the
+# straight line, Ballou, Rahardja & Sakai 2002; Boscoe, Henry & Zdeb 2012) and the cut (15 / 25 / 40 km). The
+# findings quote the central value (20,000, straight line, 25 km) with the range over all 27 combinations.
+
+# %%
+save_table(
+    geo.sensitivity,
+    "04_partner_area_sensitivity",
+    caption=(
+        "Share and number of people beyond the cut from a regional centre in each partner area, for every "
+        "combination of centre threshold, detour factor and cut (central: 20,000, 1.0, 25 km), own-country "
+        "services. Sources: Eurostat, GEOSTAT 2011; GeoNames (CC BY 4.0)."
+    ),
+)
+save_table(
+    geo.sensitivity_summary,
+    "04_partner_area_sensitivity_summary",
+    caption=(
+        "Central share beyond 25 km of a regional centre per partner area, the range when one choice moves (the "
+        "others central), and the range over all 27 combinations. Sources: Eurostat, GEOSTAT 2011; GeoNames."
+    ),
+)
+save_figure(
+    sensitivity_figure(geo.sensitivity_summary),
+    "04_partner_area_sensitivity",
+    caption=(
+        "Share of each partner area's population beyond 25 km of a regional centre of its own country: central "
+        "value (dot) and its range over centre thresholds 15,000-25,000, detour factors 1.0-1.5 and cuts "
+        "15-40 km. Sources: Eurostat, GEOSTAT 2011; GeoNames (CC BY 4.0)."
+    ),
+)
+save_interim(geo.sensitivity_summary, "04_partner_area_sensitivity")  # read by notebook 06
+
+# %% [markdown]
+# ### Do the settlement-size proxies find the services? The hospital check
+#
+# Where a real register exists, the proxies can be checked: population-weighted distance to the nearest hospital
+# (GISCO register) against distance to the nearest regional centre, per NUTS 3 region of Finland, Sweden, Ireland
+# and Norway. Iceland and Newfoundland and Labrador have no register here; the README shows how to add one.
+
+# %%
+save_table(
+    geo.proxy,
+    "04_hospital_proxy_check",
+    caption=(
+        "Per NUTS 3 region of FI, SE, IE and NO: population-weighted mean distance (km) and share beyond 25 km for "
+        "the nearest hospital (GISCO register, 2019) and the nearest regional centre (20,000+), log ratio and "
+        "rank of the disagreement. Sources: Eurostat GISCO healthcare services; GEOSTAT 2011; GeoNames."
+    ),
+)
+save_figure(
+    hospital_proxy_scatter(geo.proxy, geo.proxy_summary, highlight=("FI1D1", "SE321", "IE041")),
+    "04_hospital_proxy_scatter",
+    caption=(
+        "Population-weighted mean distance to the nearest hospital against the nearest regional centre, per NUTS 3 "
+        "region (log scales; partner NUTS 3 regions marked). Sources: Eurostat GISCO healthcare services; "
+        "GEOSTAT 2011; GeoNames (CC BY 4.0)."
+    ),
+)
+print(sentences.hospital_proxy_sentence(geo.proxy_summary, geo.proxy_worst))
+geo.proxy_worst.head(6)
 
 # %% [markdown]
 # ## Maps
@@ -282,11 +482,7 @@ save_figure(
 remoteness = remoteness_estimate(settlements, regions)
 agreement = remoteness_agreement(remoteness)
 threshold_km = float(remoteness["threshold_km"].iloc[0])
-print(f"Straight-line proxy of a 45-minute drive: {threshold_km:.1f} km.")
-print(f"{agreement.n_compared} of {agreement.n_regions} NUTS 3 regions have both a published and an estimated class; "
-      f"they agree in {agreement.agreement:.1%} (Cohen's kappa {agreement.kappa:.2f}). Over the "
-      f"{agreement.n_compared_non_urban} intermediate and rural regions: {agreement.agreement_non_urban:.1%} "
-      f"(kappa {agreement.kappa_non_urban:.2f}).")
+print(sentences.remoteness_agreement_sentence(agreement, threshold_km))
 
 # %%
 save_table(
@@ -362,8 +558,15 @@ save_layers(
 # %% [markdown]
 # ## Limits
 #
-# Straight-line distances ignore roads, fjords and ferries: they understate travel on fjord and island coasts and
-# overstate it nowhere except across closed borders. Service centres are place-size proxies, not registries; a
-# partner's registry of service points can be read with `geography.load_service_points` and passed in their place.
-# Settlements are GeoNames places of 500+, so people in smaller places and dispersed houses are represented by the
-# nearest listed place of their region's weight.
+# - **Straight lines, not roads.** Distances are straight lines: they understate travel on fjord and island coasts
+#   and across lakes. The sensitivity section quantifies what road detours of 1.3 and 1.5 times the straight line
+#   change; `geography.network.network_distance` computes road and ferry distances over an OpenStreetMap extract
+#   when a partner supplies one (`docs/network_distance.md`), which the embedded data cannot include.
+# - **Proxies, checked where a register exists.** Service centres are place-size proxies; the hospital check above
+#   shows where they miss. A partner's register of service points can be read with
+#   `geography.load_service_points` and used in their place (README, "Your own service register").
+# - **Demand.** The GEOSTAT grid is the 2011 census, calibrated to 2021-2022 totals per area, so moves since 2011
+#   within an area are not seen. Newfoundland and Labrador, the Faroe Islands and Greenland have no grid: cleaned
+#   GeoNames places of 500+ stand in, and people in smaller places count at the nearest listed place.
+# - **Borders.** Services are counted in the resident's own country; the study area holds no services of Quebec or
+#   Nova Scotia, so western Newfoundland and Labrador's distances are upper bounds.

@@ -14,13 +14,15 @@
 # state, figure by figure?
 #
 # **Inputs.** The survey chain of notebook 03 (need gaps, need against supply, awareness) and the
-# service-distance indicators of notebook 04 (GeoNames settlements calibrated to official populations,
-# straight-line distances to tiered service centres), read from the intermediate tables those notebooks
+# partner-area distance indicators of notebook 04 (the partners' own areas; GEOSTAT grid demand calibrated to
+# official totals; straight-line distances to own-country service centres, with sensitivity ranges over
+# thresholds, road detour factors and the cut), read from the intermediate tables those notebooks
 # leave in `data/interim/` (not recomputed here).
 #
 # **Caveat.** Unless run with `innocap build --survey ...`, the survey side is **illustrative, synthetic
 # data**: the sentences below demonstrate the wording the real data will produce, not findings about the
-# regions. The distance side is real, published geography. Distances are straight lines, not roads.
+# regions. The distance side is real, published geography; distances are straight lines, and the ranges show
+# what road detours of 1.3-1.5 times the straight line would change.
 
 # %% tags=["parameters"]
 # Parameters (`innocap build` overrides them; see README "Running on the partners' real exports").
@@ -47,28 +49,32 @@ note = evidence.data_note(illustrative)
 priorities = load_interim("03_priorities", written_by="03_demand_and_supply")
 need_supply = load_interim("03_need_supply_gap", written_by="03_demand_and_supply")
 awareness = load_interim("03_awareness", written_by="03_demand_and_supply")
+awareness_items = load_interim("03_awareness_items", written_by="03_demand_and_supply")
 
 # %% [markdown]
 # ## The geography side: distance to a regional service centre (from notebook 04)
 
 # %%
-distance = load_interim("04_service_distance_indicators", written_by="04_service_distance")
+partner_distance = load_interim("04_partner_area_indicators", written_by="04_service_distance")
+sensitivity = load_interim("04_partner_area_sensitivity", written_by="04_service_distance")
 
 # %% [markdown]
 # ## Capability gaps beside the distance burden, per partner region
 
 # %%
-per_region = synthesis.region_synthesis(priorities, need_supply, awareness, distance,
+per_region = synthesis.region_synthesis(priorities, need_supply, awareness, partner_distance, sensitivity,
                                         tier="regional_centre", regions=region_selection)
 save_table(per_region, "06_region_synthesis",
-           caption=("Per partner region: the public sector's top two capability gaps (0-100 points), the supply gap "
-                    "for the top one (Welch 95% CI), awareness, and the population beyond 25 km of a regional centre. "
+           caption=("Per partner: the public sector's top two capability gaps (0-100 points), the supply gap for the top "
+                    "one (Welch 95% CI), awareness, and the share and number of the partner area's people beyond 25 km "
+                    "of an own-country regional centre, with its sensitivity range. "
                     + note))
 fig = gap_burden_chart(per_region, priorities[priorities["region"].astype(str).isin(per_region["region"])],
                                  title="Capability gaps beside the distance burden")
 save_figure(fig, "06_gap_and_distance_burden", footnote=note,
             caption=("Left: public-sector need gap per capability module (importance minus capability). Right: share "
-                     "of the population more than 25 km (straight line) from a regional service centre. " + note))
+                     "of the partner area's population more than 25 km (straight line) from an own-country regional "
+                     "centre, with its range over thresholds, detour factors and cuts. " + note))
 
 # %% [markdown]
 # ## Ranked capacity-building priorities
@@ -89,8 +95,8 @@ overall
 # %%
 findings = synthesis.findings_table(per_region, overall, figures={
     "gap": "03_ipa_scatter", "supply": "03_need_supply_dumbbell",
-    "awareness": "03_awareness_aw1", "distance": "06_gap_and_distance_burden",
-})
+    "awareness": "03_awareness_{item}", "distance": "04_partner_area_sensitivity",
+}, awareness=awareness, item_texts=dict(zip(awareness_items["item"], awareness_items["text"], strict=True)))
 save_table(findings, "06_findings_for_application",
            caption="Findings for the funding application, one sentence each, with the figure it rests on. " + note)
 for _, row in findings.iterrows():

@@ -36,7 +36,7 @@ def test_share_chart_labels_every_group_with_its_n():
     shares = pd.DataFrame({"region": ["donegal", "south_savo"], "share": [0.1, pd.NA], "ci_low": [0.02, pd.NA],
                            "ci_high": [0.3, pd.NA], "n": pd.array([21, pd.NA], dtype="Int64")})
     texts = _texts(share_interval_chart(shares))
-    assert "Donegal (n = 21)" in texts and "South Savo (n < 5)" in texts
+    assert "County Donegal (n = 21)" in texts and "Etelä-Savo (n < 5)" in texts
 
 
 def test_dumbbell_rows_show_need_and_supply_n():
@@ -52,7 +52,7 @@ def test_ipa_panels_show_their_n_range():
                         "importance_ci_high": [75.0, 65.0], "capability_mean": [40.0, 50.0],
                         "capability_ci_low": [35.0, 45.0], "capability_ci_high": [45.0, 55.0],
                         "importance_cut": [65.0, 65.0], "capability_cut": [45.0, 45.0], "n": [26, 24]})
-    assert "Donegal (n = 24-26)" in _texts(ipa_small_multiples(ipa))
+    assert "County Donegal (n = 24-26)" in _texts(ipa_small_multiples(ipa))
 
 
 def test_likert_marks_reverse_keyed_items_and_explains_the_mark():
@@ -65,5 +65,5 @@ def test_likert_marks_reverse_keyed_items_and_explains_the_mark():
 
 
 def test_unit_labels_carry_counts_for_figures_only():
-    assert unit_display_labels(["south_savo"]) == {"south_savo": "South Savo"}
-    assert unit_display_labels(["south_savo"], counts={"south_savo": 40}) == {"south_savo": "South Savo (n = 40)"}
+    assert unit_display_labels(["south_savo"]) == {"south_savo": "Etelä-Savo"}
+    assert unit_display_labels(["south_savo"], counts={"south_savo": 40}) == {"south_savo": "Etelä-Savo (n = 40)"}

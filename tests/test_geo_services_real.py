@@ -26,6 +26,7 @@ from innocap_analysis.geography.partner_indicators import (  # noqa: E402
 from innocap_analysis.geography.regions import load_regions  # noqa: E402
 from innocap_analysis.geography.sensitivity import partner_sensitivity, sensitivity_summary  # noqa: E402
 from innocap_analysis.geography.settlements import load_settlements  # noqa: E402
+from innocap_analysis.labels import share_with_range
 from innocap_analysis.plots.geo_checks import (  # noqa: E402
     hospital_proxy_scatter,
     partner_area_map,
@@ -146,8 +147,8 @@ def test_sensitivity_design_and_summary(world):
     summary = sensitivity_summary(table)
     row = summary.set_index("partner_key").loc["donegal"]
     assert row["range_low"] <= row["central_share"] <= row["range_high"]
-    assert row["sentence"] == (f"{100 * row['central_share']:.0f}% (range {100 * row['range_low']:.0f}-"
-                               f"{100 * row['range_high']:.0f}%)")
+    assert share_with_range(row["central_share"], row["range_low"], row["range_high"]) == (
+        f"{100 * row['central_share']:.0f}% (range {100 * row['range_low']:.0f}-{100 * row['range_high']:.0f}%)")
     fig = sensitivity_figure(summary)
     central_dots = next(c for c in fig.axes[0].collections if c.get_gid() == "central").get_offsets()
     np.testing.assert_allclose(central_dots[:, 0], 100 * summary["central_share"].to_numpy())

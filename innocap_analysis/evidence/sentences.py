@@ -11,6 +11,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .. import config
+from ..labels import share_with_range
 from ..stats.power import minimum_detectable_effect
 
 #: The caveat every figure, table and caption made from the illustrative survey data carries.
@@ -157,7 +159,7 @@ def truth_sentence(truth: pd.DataFrame, *, digits: int = 2) -> str:
 def density_range_sentence(partners: pd.DataFrame) -> str:
     """The range of the partner areas' population density (persons per km²), from the partner table."""
     density = partners["density_per_km2"].astype(float)
-    return f"Partner-region density ranges from {density.min():.1f} to {density.max():.1f} persons per km²."
+    return f"Partner-area density ranges from {density.min():.1f} to {density.max():.1f} persons per km²."
 
 
 def alpha_range_sentence(reliability: pd.DataFrame, threshold: float = 0.7) -> str:
@@ -215,3 +217,87 @@ def achieved_power_sentence(attrition_response: pd.DataFrame, *, alpha: float = 
     return (f"With {linked['participants']} linked participants and {linked['comparison']} linked comparison "
             f"respondents, the difference-in-differences detects d = {mde:.2f} with {power:.0%} power "
             f"(two-sided alpha = {alpha:g}).")
+
+
+def remoteness_agreement_sentence(agreement: object, threshold_km: float) -> str:
+    """The agreement of the remoteness estimate with Eurostat's classes, led by the regions that test it.
+
+    Predominantly urban regions are copied from the published class and agree by construction, so
+    the headline is the agreement over intermediate and rural regions; the all-region figure follows.
+    """
+    n_urban = agreement.n_compared - agreement.n_compared_non_urban
+    return (
+        f"Straight-line proxy of a 45-minute drive: {threshold_km:.1f} km. Over the "
+        f"{agreement.n_compared_non_urban} intermediate and rural NUTS 3 regions, the estimate agrees with "
+        f"Eurostat's remoteness class in {agreement.agreement_non_urban:.1%} (Cohen's kappa "
+        f"{agreement.kappa_non_urban:.2f}). Counting also the {n_urban} predominantly urban regions, which agree by "
+        f"construction, it is {agreement.agreement:.1%} (kappa {agreement.kappa:.2f}) of {agreement.n_compared}."
+    )
+
+
+def hospital_proxy_sentence(summary: Mapping[str, float], worst: pd.DataFrame, n_listed: int = 3) -> str:
+    """How far the settlement-size service proxy tracks the real hospitals (the proxy check).
+
+    ``summary`` and ``worst`` are :func:`~innocap_analysis.geography.hospitals.proxy_check` and
+    :func:`~innocap_analysis.geography.hospitals.worst_disagreements`; a positive ``log_ratio`` means the
+    regional centre is farther than the nearest hospital (the proxy overstates the distance).
+    """
+    over = worst[worst["log_ratio"] > 0].head(n_listed)["name"].tolist()
+    under = worst[worst["log_ratio"] < 0].head(n_listed)["name"].tolist()
+    text = (
+        f"Across {int(summary['n_regions'])} NUTS 3 regions of Finland, Sweden, Ireland and Norway, the regions far from "
+        f"a place of 20,000+ are only in part the regions far from a hospital (Spearman rho = "
+        f"{summary['spearman_rho']:.2f}; Pearson r = {summary['pearson_r_log']:.2f} on log distances)"
+    )
+    if over:
+        text += f": the size proxy overstates the distance where small towns have hospitals ({', '.join(over)})"
+    if under:
+        text += f", and understates it in {', '.join(under)}"
+    return text + "."
+
+
+def nearest_abroad_sentence(indicators: pd.DataFrame, tier: str = "regional_centre") -> str:
+    """Which partner areas would reach a service across a national border first, and for what share."""
+    part = indicators[(indicators["tier"] == tier) & (indicators["share_nearest_abroad"] > 0)]
+    if part.empty:
+        return f"No partner area's nearest {tier.replace('_', ' ')} lies across a national border."
+    listed = "; ".join(f"{row.label} {row.share_nearest_abroad:.0%}" for row in part.itertuples())
+    return (f"Share of the population whose nearest {tier.replace('_', ' ')} lies across a national border: "
+            f"{listed}. Public services are counted in the resident's own country.")
+
+
+def distance_burden_sentence(row: pd.Series) -> str:
+    """One partner area's distance burden with its sensitivity range (a row of ``region_synthesis``)."""
+    return (
+        f"{share_with_range(row['share_beyond_km'], row['share_beyond_low'], row['share_beyond_high'])} of the "
+        f"population of {row['area']} ({row['population_beyond_km']:,.0f} people) lives more than "
+        f"{config.BURDEN_THRESHOLD_KM:g} km in a straight line from a {row['tier'].replace('_', ' ')} of its own "
+        f"country; the population-weighted mean distance is {row['mean_km']:.0f} km. The range covers centre "
+        "thresholds of 15,000-25,000, road detour factors of 1.0-1.5 and cuts of 15-40 km."
+    )
+
+
+def nuts3_burden_range_sentence(partners: pd.DataFrame, tier: str = "regional_centre") -> str:
+    """The range of the share beyond 25 km over the partners' NUTS 3 regions (the published, NUTS 3 view)."""
+    regional = partners[partners["tier"] == tier].set_index("partner_region")["share_beyond_25km"]
+    return (f"Beyond 25 km of a {tier.replace('_', ' ')} live between {regional.min():.0%} ({regional.idxmin()}) and "
+            f"{regional.max():.0%} ({regional.idxmax()}) of the population of the partners' NUTS 3 regions.")
+
+
+def awareness_sentences(awareness: pd.DataFrame, item_texts: Mapping[str, str]) -> list[tuple[str, str]]:
+    """One sentence per awareness item: the range of the share agreeing over the partners.
+
+    Each item is reported on its own (never averaged with another), so that each sentence matches
+    the figure of that item. Suppressed shares are left out of the range.
+    """
+    out = []
+    for item, part in awareness.groupby(awareness["item"].astype(str), sort=True):
+        share = pd.to_numeric(part["share"], errors="coerce").dropna()
+        if share.empty:
+            continue
+        statement = item_texts.get(item)
+        quoted = f'agree that "{statement.rstrip(".")}"' if statement else f"agree with item {item}"
+        low, high = f"{share.min():.0%}", f"{share.max():.0%}"
+        span = low if low == high else f"{low} to {high}"
+        out.append((item, f"Only {span} of public-sector respondents per partner {quoted} ({item})."))
+    return out

@@ -1,7 +1,7 @@
 """Evidence synthesis: capability gaps beside the service-distance burden, per partner region.
 
-Joins the outputs of the demand-supply analysis (notebook 03) and the service-distance
-indicators (notebook 04), ranks the capacity-building priorities, and writes the
+Joins the outputs of the demand-supply analysis (notebook 03) and the partner-area distance
+indicators with their sensitivity ranges (notebook 04), ranks the capacity-building priorities, and writes the
 one-page findings table of the funding application: one sentence per finding, each
 generated from the numbers (never typed) and naming the figure it rests on.
 """
@@ -15,9 +15,7 @@ import pandas as pd
 
 from .. import config
 from ..labels import display_label
-
-#: Distance threshold (km, straight line) used in the synthesis sentences.
-
+from .sentences import awareness_sentences, distance_burden_sentence
 
 #: How the overall module ranking is formed.
 OVERALL_PRIORITY_RULE = (
@@ -27,56 +25,56 @@ OVERALL_PRIORITY_RULE = (
 )
 
 
-def _region_ids(keys: Sequence[str]) -> dict[str, str]:
-    return {key: config.PARTNER_REGIONS[key][1] for key in keys if key in config.PARTNER_REGIONS}
-
-
 def region_synthesis(
     priorities: pd.DataFrame,
     need_supply: pd.DataFrame,
     awareness: pd.DataFrame,
-    distance: pd.DataFrame,
+    partner_distance: pd.DataFrame,
+    sensitivity: pd.DataFrame,
     *,
     tier: str = "regional_centre",
     regions: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per partner region: its top capability gaps beside its distance burden.
+    """One row per partner: its top capability gaps beside the distance burden of its own area.
 
     Parameters
     ----------
     priorities
-        :func:`innocap_analysis.demand_supply.priority_modules` by ``region``.
+        :func:`innocap_analysis.indicators.demand_supply.priority_modules` by ``region``.
     need_supply
-        :func:`innocap_analysis.demand_supply.need_supply_gap` by ``region``.
+        :func:`innocap_analysis.indicators.demand_supply.need_supply_gap` by ``region``.
     awareness
-        :func:`innocap_analysis.demand_supply.awareness_shares` by ``region`` (public sector).
-    distance
-        :func:`innocap_analysis.geography.service_distance_indicators` (``region_id``, ``tier``, ...).
+        :func:`innocap_analysis.indicators.demand_supply.awareness_shares` by ``region`` (public sector).
+    partner_distance
+        :func:`innocap_analysis.geography.partner_area_indicators` (own-country services; ``partner_key``,
+        ``label``, ``tier``, ...): the partner areas, not their NUTS 3 regions.
+    sensitivity
+        :func:`innocap_analysis.geography.sensitivity.sensitivity_summary` (``partner_key``,
+        ``central_share``, ``range_low``, ``range_high``) of the share beyond the cut from a regional centre.
     tier
         Service tier whose distances describe the burden.
     regions
-        Partner-region keys; default all of :data:`innocap_analysis.config.PARTNER_REGIONS`.
+        Partner keys; default all of :data:`innocap_analysis.config.PARTNER_AREAS`.
 
     Returns
     -------
     pandas.DataFrame
-        ``region, region_id, top_module, top_need_gap, top_importance, top_capability,
-        second_module, second_need_gap, top_supply_gap, top_supply_gap_ci_low,
-        top_supply_gap_ci_high, awareness_share, mean_km, share_beyond_km,
-        population_beyond_km, tier`` (gaps in 0-100 points, distances in km, shares 0-1).
-        Regions whose survey groups were suppressed carry ``<NA>``.
+        ``region, area, top_module, top_need_gap, top_importance, top_capability, second_module,
+        second_need_gap, top_supply_gap, top_supply_gap_ci_low, top_supply_gap_ci_high, awareness_<item> (one share per awareness item),
+        mean_km, share_beyond_km, share_beyond_low, share_beyond_high, population_beyond_km,
+        share_nearest_abroad, tier`` (gaps in 0-100 points, distances in km, shares 0-1). Partners whose
+        survey groups were suppressed carry ``<NA>``.
     """
-    keys = list(regions) if regions is not None else list(config.PARTNER_REGIONS)
-    ids = _region_ids(keys)
+    keys = list(regions) if regions is not None else list(config.PARTNER_AREAS)
     ranked = priorities.assign(region=priorities["region"].astype(str))
     first = ranked[ranked["rank"] == 1].set_index("region")
     second = ranked[ranked["rank"] == 2].set_index("region")
     supply = need_supply.assign(region=need_supply["region"].astype(str),
                                 dimension=need_supply["dimension"].astype(str))
-    aware = awareness.assign(region=awareness["region"].astype(str)).groupby("region")["share"].mean()
-    burden = distance[distance["tier"] == tier].set_index("region_id")
+    burden = partner_distance[partner_distance["tier"] == tier].set_index("partner_key")
+    ranges = sensitivity.set_index("partner_key")
     col = f"{config.BURDEN_THRESHOLD_KM:g}km"
-    out = pd.DataFrame({"region": keys, "region_id": [ids[k] for k in keys]})
+    out = pd.DataFrame({"region": keys, "area": [config.PARTNER_AREAS.get(k, display_label(k)) for k in keys]})
     out["top_module"] = out["region"].map(first["dimension"].astype(str))
     out["top_need_gap"] = out["region"].map(first["need_gap"])
     out["top_importance"] = out["region"].map(first["importance_mean"])
@@ -89,12 +87,17 @@ def region_synthesis(
     out["top_supply_gap"] = top_gap["gap"].to_numpy()
     out["top_supply_gap_ci_low"] = top_gap["gap_ci_low"].to_numpy()
     out["top_supply_gap_ci_high"] = top_gap["gap_ci_high"].to_numpy()
-    out["awareness_share"] = out["region"].map(aware)
-    out["mean_km"] = out["region_id"].map(burden["mean_km"])
-    out["share_beyond_km"] = out["region_id"].map(burden[f"share_beyond_{col}"])
-    out["population_beyond_km"] = out["region_id"].map(burden[f"population_beyond_{col}"])
+    aware = awareness.assign(region=awareness["region"].astype(str), item=awareness["item"].astype(str))
+    for item, part in aware.groupby("item", sort=True):  # one column per item: items are never averaged
+        out[f"awareness_{item.lower()}"] = out["region"].map(part.set_index("region")["share"])
+    out["mean_km"] = out["region"].map(burden["mean_km"])
+    out["share_beyond_km"] = out["region"].map(burden[f"share_beyond_{col}"])
+    out["share_beyond_low"] = out["region"].map(ranges["range_low"])
+    out["share_beyond_high"] = out["region"].map(ranges["range_high"])
+    out["population_beyond_km"] = out["region"].map(burden[f"population_beyond_{col}"])
+    out["share_nearest_abroad"] = out["region"].map(burden["share_nearest_abroad"])
     out["tier"] = tier
-    numeric = [c for c in out.columns if c not in ("region", "region_id", "top_module", "second_module", "tier")]
+    numeric = [c for c in out.columns if c not in ("region", "area", "top_module", "second_module", "tier")]
     out[numeric] = out[numeric].astype("Float64")
     return out
 
@@ -122,6 +125,8 @@ def findings_table(
     synthesis: pd.DataFrame,
     overall: pd.DataFrame,
     figures: Mapping[str, str],
+    awareness: pd.DataFrame | None = None,
+    item_texts: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The one-page findings table: one generated sentence per finding and the figure it rests on.
 
@@ -133,7 +138,13 @@ def findings_table(
         :func:`overall_priorities`.
     figures
         Figure file stems keyed ``gap`` (need gaps), ``supply`` (need against supply),
-        ``awareness`` and ``distance``.
+        ``awareness`` (a template with ``{item}``, e.g. ``"03_awareness_{item}"``: each awareness item
+        has its own figure) and ``distance``.
+    awareness
+        :func:`innocap_analysis.indicators.demand_supply.awareness_shares` by ``region``: one finding per
+        item, citing that item's figure.
+    item_texts
+        Item id -> its statement, quoted in the awareness findings.
 
     Returns
     -------
@@ -171,23 +182,10 @@ def findings_table(
                 figures["supply"],
             ))
         if pd.notna(row["share_beyond_km"]):
-            # NUTS 3 is the finest level with official population: name the whole region, not the partner
-            area = config.PARTNER_REGIONS.get(row["region"], (name, ""))[0]
-            rows.append((
-                name,
-                f"{row['share_beyond_km']:.0%} of the population of {area} ({row['population_beyond_km']:,.0f} people) "
-                f"lives more than {config.BURDEN_THRESHOLD_KM:g} km in a straight line from a "
-                f"{row['tier'].replace('_', ' ')}; the population-weighted mean distance is {row['mean_km']:.0f} km.",
-                figures["distance"],
-            ))
-    aware = synthesis["awareness_share"].dropna()
-    if len(aware):
-        rows.append((
-            "all partner regions",
-            f"Only {aware.min():.0%} to {aware.max():.0%} of public-sector respondents per region know the digital "
-            f"solutions that regional SMEs and universities offer.",
-            figures["awareness"],
-        ))
+            rows.append((name, distance_burden_sentence(row), figures["distance"]))
+    if awareness is not None:
+        rows += [("all partner regions", sentence, figures["awareness"].format(item=item.lower()))
+                 for item, sentence in awareness_sentences(awareness, item_texts or {})]
     table = pd.DataFrame(rows, columns=["region", "statement", "evidence"])
     table.insert(0, "finding", np.arange(1, len(table) + 1))
     return table

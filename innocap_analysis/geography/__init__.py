@@ -82,6 +82,7 @@ from .partner_areas import (
     assign_partner_areas,
     derive_county_from_places,
     equal_area_km2,
+    partner_area_summary,
     partner_areas,
     read_partner_official,
 )
@@ -273,6 +274,7 @@ __all__ = [
     "nested_places",
     "old_new_comparison",
     "partner_area_indicators",
+    "partner_area_summary",
     "partner_areas",
     "partner_geography",
     "partner_indicator_table",

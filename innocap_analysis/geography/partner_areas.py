@@ -24,6 +24,7 @@ centred on each area; they include inland water and follow the generalised coast
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -288,3 +289,53 @@ def assign_partner_areas(
         piece = assign_points_to_regions(points[in_parent], pieces, tolerance_km=1_000.0)["region_id"]
         partner[np.flatnonzero(in_parent)[(piece == wanted[row.partner_key]).to_numpy()]] = row.partner_key
     return partner
+
+
+def partner_area_summary(
+    areas: pd.DataFrame, regions: pd.DataFrame, keys: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Population, area and density of the partner areas, with their NUTS 3 parent and NPA status.
+
+    Parameters
+    ----------
+    areas
+        :func:`partner_areas` output.
+    regions
+        :func:`~innocap_analysis.geography.load_regions` at level 3 (``region_id``, ``npa_2021_27``).
+    keys
+        Partner keys to keep (``region_selection``); all when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per partner area, in :data:`~innocap_analysis.config.PARTNER_AREAS` order:
+        ``partner_key``, ``partner_area``, ``nuts3_parent``, ``population`` (persons),
+        ``population_year``, ``population_source``, ``area_km2`` (the official area where one is
+        recorded, else the polygon's equal-area area), ``area_source``, ``density_per_km2``
+        (persons per km²) and ``in_npa_2021_27`` (whether the area lies in the programme area;
+        Newfoundland and Labrador is a partner outside it).
+    """
+    unknown = sorted(set(keys or []) - set(config.PARTNER_AREAS))
+    if unknown:
+        raise ValueError(f"unknown partner area(s) {unknown}; known: {sorted(config.PARTNER_AREAS)}")
+    table = pd.DataFrame(areas.drop(columns="geometry")).set_index("partner_key")
+    table = table.loc[[k for k in config.PARTNER_AREAS if k in table.index and (not keys or k in keys)]]
+    official = table["area_km2_official"].astype("Float64")
+    area = official.fillna(table["area_km2"].astype("Float64")).astype(float)
+    eligible = regions.set_index("region_id")["npa_2021_27"].astype(bool)
+    parent = table["nuts3_parent"].where(table["nuts3_parent"].notna(), table["area_id"])
+    out = pd.DataFrame({
+        "partner_key": table.index,
+        "partner_area": [config.PARTNER_AREAS[k] for k in table.index],
+        "nuts3_parent": [f"{name} ({code})" if isinstance(code, str) and code != aid else "-"
+                         for name, code, aid in zip(table["nuts3_parent_name"], table["nuts3_parent"],
+                                                    table["area_id"], strict=True)],
+        "population": table["population"].astype("int64").to_numpy(),
+        "population_year": table["population_year"].to_numpy(),
+        "population_source": table["population_source"].to_numpy(),
+        "area_km2": area.to_numpy(),
+        "area_source": np.where(official.notna().to_numpy(), "official", "boundary polygon (equal-area)"),
+        "density_per_km2": (table["population"].astype(float) / area).to_numpy(),
+        "in_npa_2021_27": parent.map(eligible).fillna(False).astype(bool).to_numpy(),
+    })
+    return out.reset_index(drop=True)

@@ -18,7 +18,7 @@ Three choices in it are conventions, not facts, so it is reported over a range o
 
 :func:`partner_sensitivity` evaluates the full 3 x 3 x 3 design (27 combinations) per area;
 :func:`sensitivity_summary` gives the central value, the one-at-a-time range of each parameter and
-the range over all combinations, with a sentence fragment "X% (range a-b%)".
+the range over all combinations.
 
 References
 ----------
@@ -111,10 +111,6 @@ def partner_sensitivity(
                            kind="stable").reset_index(drop=True)
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:.0f}%"
-
-
 def sensitivity_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Central value with its ranges, per partner area.
 
@@ -123,8 +119,8 @@ def sensitivity_summary(table: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         One row per partner area: ``central_share``, ``central_population``; for each parameter
         ``<parameter>_low`` / ``<parameter>_high`` (the range when only that parameter moves, the
-        others central); ``range_low`` / ``range_high`` (over all combinations) and ``sentence``,
-        e.g. ``"53% (range 31-81%)"`` (central value, range over all combinations).
+        others central); ``range_low`` / ``range_high`` (over all combinations). The reader-facing form is
+        :func:`innocap_analysis.labels.share_with_range` (``"53% (range 31-81%)"``).
     """
     rows = []
     for key, part in table.groupby("partner_key", sort=False):
@@ -141,7 +137,5 @@ def sensitivity_summary(table: pd.DataFrame) -> pd.DataFrame:
             row[f"{parameter}_high"] = float(part.loc[mask, "share_beyond"].max())
         row["range_low"] = float(part["share_beyond"].min())
         row["range_high"] = float(part["share_beyond"].max())
-        row["sentence"] = (f"{_percent(row['central_share'])} (range {100 * row['range_low']:.0f}-"
-                           f"{_percent(row['range_high'])})")
         rows.append(row)
     return pd.DataFrame(rows)

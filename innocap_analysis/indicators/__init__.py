@@ -1,4 +1,4 @@
-"""Survey indicators: capability profiles, demand against supply, measurement quality, the capability index.
+"""Survey indicators: capability profiles, demand and supply, measurement quality, the capability index.
 
 Each function takes a loaded :class:`~innocap_analysis.survey.Survey` or its tidy dimension scores
 (:func:`~innocap_analysis.survey.scoring.score_dimensions`) and returns a tidy table, suppressed below the
@@ -8,8 +8,10 @@ minimum cell size where it describes groups of respondents.
 from __future__ import annotations
 
 from .capability import (
+    DEFAULT_SPEC,
     CapabilityIndex,
     GroupIndicators,
+    ScoreSpec,
     capability_index,
     group_indicator_matrix,
     group_rank_uncertainty,
@@ -20,6 +22,7 @@ from .demand_supply import (
     PRIORITY_RULE,
     awareness_shares,
     ipa_table,
+    item_texts,
     need_supply_gap,
     priority_modules,
     role_means,
@@ -40,10 +43,12 @@ from .profiles import (
 
 __all__ = [
     "CapabilityIndex",
+    "DEFAULT_SPEC",
     "GroupIndicators",
     "IPA_QUADRANTS",
     "IPA_RULE",
     "PRIORITY_RULE",
+    "ScoreSpec",
     "awareness_shares",
     "barrier_shares",
     "capability_by_group",
@@ -53,6 +58,7 @@ __all__ = [
     "group_rank_uncertainty",
     "heatmap_layout",
     "ipa_table",
+    "item_texts",
     "likert_counts",
     "need_supply_gap",
     "ordinal_odds_ratios_by_item",

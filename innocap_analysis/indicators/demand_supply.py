@@ -25,7 +25,7 @@ from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from .. import config
 from ..disclosure import suppress_small_cells
-from ..survey import Survey
+from ..survey import Codebook, Survey
 
 #: Quadrant labels of Martilla & James (1977), keyed by (importance high?, capability high?).
 IPA_QUADRANTS: dict[tuple[bool, bool], str] = {
@@ -300,3 +300,9 @@ def awareness_shares(
     table["ci_high"] = np.where(n > 0, high, np.nan)
     table = table[["item", *by, "n", "n_aware", "share", "ci_low", "ci_high", "n_dont_know"]]
     return suppress_small_cells(table, min_n=min_n)
+
+
+def item_texts(codebook: Codebook, role: str, language: str = "en") -> pd.DataFrame:
+    """The statements of a role's items (``item``, ``text``), as quoted in the findings."""
+    items = codebook.items_for(role=role)
+    return pd.DataFrame({"item": [i.id for i in items], "text": [i.text[language] for i in items]})

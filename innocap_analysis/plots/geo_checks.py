@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..labels import share_with_range
 from .style import PALETTE, add_caption, style_context
 
 _COUNTRY_COLOURS = {"FI": PALETTE[0], "SE": PALETTE[1], "IE": PALETTE[2], "NO": PALETTE[3]}
@@ -106,7 +107,8 @@ def sensitivity_figure(
         ax.scatter(100 * summary["central_share"], y, color="black", zorder=4, s=28,
                    label="central (20k, straight line, 25 km)", gid="central")
         for row, yy in zip(summary.itertuples(), y, strict=True):
-            ax.text(100 * row.range_high + 1.5, yy, row.sentence, va="center", fontsize=7)
+            ax.text(100 * row.range_high + 1.5, yy, share_with_range(row.central_share, row.range_low, row.range_high),
+                    va="center", fontsize=7)
         ax.set_yticks(y, summary["label"].astype(str))
         ax.invert_yaxis()
         ax.set_xlim(0, 118)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import geopandas as gpd
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -52,12 +54,34 @@ def _draw(ax, regions: gpd.GeoDataFrame, crs: str) -> None:  # noqa: ANN001
     points = partners.geometry.representative_point()
     for (_, row), point in zip(partners.iterrows(), points, strict=True):
         key = row["partner_key"]
-        label = config.PARTNER_REGIONS[key][0].split(" (")[0] + f"\n{row['region_id']}"
+        # the partner's own area, and the NUTS 3 region drawn (which contains it where it is larger)
+        larger = "which contains" in config.PARTNER_REGIONS[key][0]
+        label = config.PARTNER_AREAS[key] + f"\n{'in ' if larger else ''}{row['region_id']}"
         dx, dy, ha = _LABEL_OFFSETS.get(key, (4, 4, "left"))
         ax.annotate(label, (point.x, point.y), xytext=(dx, dy), textcoords="offset points", fontsize=7,
                     ha=ha, va="center", color="#222222", fontweight="bold",
                     arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.5})
     ax.set_axis_off()
+
+
+def _match_scale(fig: Figure, reference: Axes, other: Axes) -> None:
+    """Give ``other`` the map scale (metres per inch of axes) of ``reference``, centred on its data.
+
+    Both panels are in equal-area projections in metres, so one scale makes areas comparable
+    across them (Newfoundland and Labrador would otherwise be drawn larger than Europe).
+    """
+    fig.canvas.draw()
+    def inches(ax: Axes) -> tuple[float, float]:
+        box = ax.get_position()
+        return box.width * fig.get_figwidth(), box.height * fig.get_figheight()
+    width, height = inches(reference)
+    x0, x1 = reference.get_xlim()
+    y0, y1 = reference.get_ylim()
+    scale = max((x1 - x0) / width, (y1 - y0) / height)  # metres per inch (aspect is equal)
+    other_width, other_height = inches(other)
+    cx, cy = np.mean(other.get_xlim()), np.mean(other.get_ylim())
+    other.set_xlim(cx - scale * other_width / 2, cx + scale * other_width / 2)
+    other.set_ylim(cy - scale * other_height / 2, cy + scale * other_height / 2)
 
 
 def programme_area_map(regions: gpd.GeoDataFrame) -> Figure:
@@ -73,7 +97,7 @@ def programme_area_map(regions: gpd.GeoDataFrame) -> Figure:
     -------
     matplotlib.figure.Figure
         Left: Europe, Faroe Islands and Greenland in EPSG:3035. Right: Newfoundland and
-        Labrador in :data:`CANADA_CRS`. The attribution is written under the map.
+        Labrador in :data:`CANADA_CRS`, at the same scale. The attribution is written under the map.
     """
     canada = regions[regions["country"] == "CA"]
     europe = regions[regions["country"] != "CA"]
@@ -82,9 +106,12 @@ def programme_area_map(regions: gpd.GeoDataFrame) -> Figure:
         _draw(ax_eu, europe, EUROPE_CRS)
         ax_eu.set_title("Europe, Faroe Islands, Greenland (EPSG:3035)", fontsize=9)
         _draw(ax_ca, canada, CANADA_CRS)
-        ax_ca.set_title("Newfoundland and Labrador (Lambert equal-area)", fontsize=9)
+        _match_scale(fig, ax_eu, ax_ca)
+        ax_ca.set_title("Newfoundland and Labrador (Lambert equal-area),\nsame scale as Europe", fontsize=9)
+        ax_ca.text(0.5, -0.02, "A partner outside the NPA 2021-2027 programme area", transform=ax_ca.transAxes,
+                   ha="center", va="top", fontsize=7, style="italic", color="#444444")
         handles = [
-            Patch(color=_COLOURS["partner"], label="INNOCAP partner region"),
+            Patch(color=_COLOURS["partner"], label="NUTS 3 region (or territory) of an INNOCAP partner"),
             Patch(color=_COLOURS["eligible"], label="NPA 2021-2027 eligible (NUTS 3 / territory)"),
             Patch(color=_COLOURS["other"], label="Not eligible"),
         ]

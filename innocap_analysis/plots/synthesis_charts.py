@@ -17,8 +17,9 @@ def gap_burden_chart(synthesis: pd.DataFrame, priorities: pd.DataFrame, *, title
     """Per partner region: the need gap of every module (left) beside the distance burden (right).
 
     Left: the public sector's need gap (importance minus capability, 0-100 points) per
-    dimension, one marker per dimension. Right: the share of the population more than
-    :data:`config.BURDEN_THRESHOLD_KM` km from the service tier of ``synthesis``.
+    dimension, one marker per dimension. Right: the share of the partner area's population more
+    than :data:`config.BURDEN_THRESHOLD_KM` km from the service tier of ``synthesis``, with its
+    sensitivity range (thresholds, detour factors and cuts) as a line where given.
     """
     regions = list(synthesis["region"])
     y = np.arange(len(regions))[::-1]
@@ -40,8 +41,12 @@ def gap_burden_chart(synthesis: pd.DataFrame, priorities: pd.DataFrame, *, title
         left.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7)
         share = 100 * synthesis["share_beyond_km"].astype(float).to_numpy()
         right.barh(y, np.nan_to_num(share), color=PALETTE[5], height=0.6)
+        if {"share_beyond_low", "share_beyond_high"} <= set(synthesis.columns):
+            low = 100 * synthesis["share_beyond_low"].astype(float).to_numpy()
+            high = 100 * synthesis["share_beyond_high"].astype(float).to_numpy()
+            right.hlines(y, low, high, color="#333333", linewidth=1, zorder=3, gid="sensitivity-range")
         for yy, value in zip(y, share, strict=True):
-            right.text((0 if np.isnan(value) else value) + 1, yy, "n/a" if np.isnan(value) else f"{value:.0f}%",
+            right.text((0 if np.isnan(value) else value) + 1, yy + 0.18, "n/a" if np.isnan(value) else f"{value:.0f}%",
                        va="center", fontsize=7)
         right.set_xlim(0, 105)
         tier = str(synthesis["tier"].iloc[0]).replace("_", " ") if len(synthesis) else ""
