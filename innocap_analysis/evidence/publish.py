@@ -226,7 +226,7 @@ def save_layers(
     return provenance.SavedFiles([path])
 
 
-def save_interim(table: pd.DataFrame, name: str) -> Path:
+def save_interim(table: pd.DataFrame, name: str) -> provenance.SavedFiles:
     """Leave a table for a later notebook of the same build (:func:`~innocap_analysis.evidence.inputs.load_interim`).
 
     Written as ``<name>.parquet`` (dtypes kept, same bytes for the same table) into
@@ -238,4 +238,4 @@ def save_interim(table: pd.DataFrame, name: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.parquet"
     table.to_parquet(path, index=False)
-    return path
+    return provenance.SavedFiles([path])
