@@ -418,6 +418,9 @@ save_figure(
     ),
 )
 
+# %%
+print(sentences.accessibility_reading_sentence(indicators, high="GL", low="IE041"))
+
 # %% [markdown]
 # Two cautions for reading the accessibility map. Where GeoNames carries whole-municipality populations (Finland
 # above all), more places pass the 5,000 threshold and the number of local centres is inflated. For the Faroe

@@ -301,3 +301,23 @@ def awareness_sentences(awareness: pd.DataFrame, item_texts: Mapping[str, str]) 
         span = low if low == high else f"{low} to {high}"
         out.append((item, f"Only {span} of public-sector respondents per partner {quoted} ({item})."))
     return out
+
+
+def accessibility_reading_sentence(indicators: pd.DataFrame, high: str, low: str, tier: str = "local_centre") -> str:
+    """Why a 2SFCA ranking can invert the distance ranking, on two regions of the indicator table.
+
+    2SFCA accessibility is service points per person within the catchment, not distance: a region
+    with few people around its few centres scores high even when most of its people live far away.
+    """
+    part = indicators[indicators["tier"] == tier].dropna(subset=["accessibility_mean"]).set_index("region_id")
+    a, b = part.loc[high], part.loc[low]
+    rank = part["accessibility_mean"].rank(ascending=False, method="min").astype(int)
+    people = ("" if pd.isna(b["people_per_service_point"])
+              else f", one per {b['people_per_service_point']:,.0f} people")
+    return (
+        f"2SFCA measures supply per head within the catchment, not distance: {a['name']} ranks {rank[high]} of "
+        f"{len(part)} with {int(a['n_service_points'])} centres serving the few people near them, although its "
+        f"population-weighted mean distance to one is {a['mean_km']:.0f} km; {b['name']} ranks {rank[low]} with "
+        f"{int(b['n_service_points'])} centres{people}, at a mean distance of {b['mean_km']:.0f} km. Read the "
+        "accessibility map beside the distance maps."
+    )
