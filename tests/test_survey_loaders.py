@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from survey_helpers import small_codebook
 
 from innocap_analysis import provenance
-from innocap_analysis.survey import Issue, SurveyValidationError, load_codebook, load_survey
+from innocap_analysis.survey import Issue, SurveyValidationError, load_survey
 
 DATA = Path(__file__).parent / "data" / "survey"
 HEADER = "respondent_id,region,country,stakeholder,DS1,DS2,DS3"
@@ -20,7 +21,8 @@ HEADER = "respondent_id,region,country,stakeholder,DS1,DS2,DS3"
 
 @pytest.fixture(scope="module")
 def cb():
-    return load_codebook()
+    # The hand-written fixtures carry DS1-DS3 (and DS_SUP): the instrument they were written for.
+    return small_codebook()
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -138,10 +140,10 @@ def test_csv_separators_and_encodings(cb, tmp_path, sep, encoding):
 def test_cp1252_and_utf16_without_bom_detected(cb, tmp_path):
     header = "respondent_id;Kumppanialue;Maa;Organisaation tyyppi;DS1"
     rows = "F1;Etelä-Savo;Suomi;Pieni tai keskisuuri yritys (pk-yritys);Täysin samaa mieltä\n"
-    latin = load_survey(write(tmp_path, "a.csv", header + "\n" + rows, "cp1252"), cb)
+    latin = load_survey(write(tmp_path, "a.csv", header + "\n" + rows, "cp1252"), cb, not_carried=["DS2", "DS3"])
     assert latin.report.files.loc[0, "encoding"] == "cp1252"
     assert latin.responses.loc[0, "DS1"] == 5 and latin.responses.loc[0, "region"] == "south_savo"
-    utf16 = load_survey(write(tmp_path, "b.csv", header + "\n" + rows, "utf-16-le"), cb)
+    utf16 = load_survey(write(tmp_path, "b.csv", header + "\n" + rows, "utf-16-le"), cb, not_carried=["DS2", "DS3"])
     assert utf16.report.files.loc[0, "encoding"] == "utf-16-le"
     assert utf16.responses.loc[0, "DS1"] == 5
 
@@ -169,7 +171,7 @@ def test_sav_value_labels(cb, tmp_path):
               "DS1": {4.0: "Frekar sammála", 9.0: "Veit ekki"}, "DS2": {1.0: "Mjög ósammála"}}
     path = tmp_path / "is.sav"
     pyreadstat.write_sav(frame, path, variable_value_labels=labels)
-    survey = load_survey(path, cb)
+    survey = load_survey(path, cb, not_carried=["DS3"])
     assert survey.responses["DS1"].tolist() == [4, pd.NA]
     assert survey.missing_reasons["DS1"].tolist() == [pd.NA, "dont_know"]
     assert survey.missing_reasons["DS2"].tolist() == [pd.NA, "blank"]
@@ -222,7 +224,7 @@ def test_non_integer_code_rejected(cb, tmp_path):
 
 def test_column_map_overrides_matching(cb, tmp_path):
     text = "id,region,country,stakeholder,q_one,DS2,junk\nA1,donegal,IE,sme,5,4,x\n"
-    survey = load_survey(write(tmp_path, "m.csv", text), cb,
+    survey = load_survey(write(tmp_path, "m.csv", text), cb, not_carried=["DS2"],
                          column_map={"id": "respondent_id", "q_one": "DS1", "DS2": "DS3", "junk": None})
     assert survey.responses.loc[0, ["DS1", "DS2", "DS3"]].tolist() == [5, pd.NA, 4]
     assert survey.missing_reasons.loc[0, "DS2"] == "not_in_export"
@@ -233,7 +235,7 @@ def test_column_map_overrides_matching(cb, tmp_path):
 def test_duplicate_column_reported(cb, tmp_path):
     text = "respondent_id,region,country,stakeholder,DS1,ds1\nA1,donegal,IE,sme,5,4\n"
     with pytest.raises(SurveyValidationError) as info:
-        load_survey(write(tmp_path, "d.csv", text), cb)
+        load_survey(write(tmp_path, "d.csv", text), cb, not_carried=["DS2", "DS3"])
     assert issue_tuples(info.value) == [("d.csv", None, "ds1", None,
                                          "duplicate column: also matches DS1 (column 5); the first is used",
                                          "column ignored")]
@@ -254,7 +256,8 @@ def test_required_profile_value_missing_or_unknown(cb, tmp_path):
 def test_file_profile_fills_absent_fields(cb, tmp_path):
     text = "respondent_id,stakeholder,DS1\nA1,sme,4\n"
     path = write(tmp_path, "fi.csv", text)
-    survey = load_survey(path, cb, file_profile={"fi.csv": {"region": "south_savo", "country": "FI"}})
+    survey = load_survey(path, cb, file_profile={"fi.csv": {"region": "south_savo", "country": "FI"}},
+                         not_carried=["DS2", "DS3"])
     assert survey.responses.loc[0, "region"] == "south_savo"
     assert survey.responses.loc[0, "country"] == "FI"
 
@@ -263,12 +266,13 @@ def test_multi_select_single_column_and_per_option(cb, tmp_path):
     q = cb.multi_select["BAR"]
     text = ("respondent_id,region,country,stakeholder,BAR\n"
             "A1,donegal,IE,sme,Cost; Lack of time\nA2,donegal,IE,sme,\nA3,donegal,IE,sme,Kostnader|Tidsbrist|foo\n")
-    survey = load_survey(write(tmp_path, "b.csv", text), cb, errors="report")
+    survey = load_survey(write(tmp_path, "b.csv", text), cb, errors="report", not_carried=["DS1", "DS2", "DS3"])
     assert survey.responses["BAR_cost"].tolist() == [True, False, pd.NA]
     assert survey.responses["BAR_time"].tolist() == [True, False, pd.NA]
     assert survey.report.rejected["reason"].tolist() == ["unknown option"]
     header = f'respondent_id,region,country,stakeholder,"{q.text["fi"]} - {q.options["cost"]["fi"]}",BAR_time\n'
-    survey = load_survey(write(tmp_path, "c.csv", header + "A1,donegal,IE,sme,1,\nA2,donegal,IE,sme,,Kyllä\n"), cb)
+    survey = load_survey(write(tmp_path, "c.csv", header + "A1,donegal,IE,sme,1,\nA2,donegal,IE,sme,,Kyllä\n"), cb,
+                         not_carried=["DS1", "DS2", "DS3"])
     assert survey.responses["BAR_cost"].tolist() == [True, False]
     assert survey.responses["BAR_time"].tolist() == [False, True]
     assert survey.responses["BAR_risk"].isna().all()
@@ -276,7 +280,7 @@ def test_multi_select_single_column_and_per_option(cb, tmp_path):
 
 def test_not_asked_for_supply_items(cb, tmp_path):
     text = "respondent_id,region,country,stakeholder,DS_SUP\nA1,donegal,IE,public_sector,\nA2,donegal,IE,sme,\n"
-    survey = load_survey(write(tmp_path, "s.csv", text), cb)
+    survey = load_survey(write(tmp_path, "s.csv", text), small_codebook(("DS_SUP",)))
     assert survey.missing_reasons["DS_SUP"].tolist() == ["not_asked", "blank"]
 
 
@@ -300,7 +304,7 @@ def test_waves_panel_key_and_organisation_key(cb, tmp_path):
             "A1,donegal,IE,sme,baseline,yes,P1,Acme Ltd,3\nA1,donegal,IE,sme,Follow-up,yes,P1, ACME  ltd ,4\n"
             "B1,donegal,IE,sme,baseline,no,P2,Other Org,2\n")
     path = write(tmp_path, "w.csv", text)
-    survey = load_survey(path, cb, pseudonymise_key="secret")
+    survey = load_survey(path, cb, pseudonymise_key="secret", not_carried=["DS2", "DS3"])
     r = survey.responses
     assert r["wave"].tolist() == ["baseline", "follow_up", "baseline"]
     assert r["participant"].tolist() == ["yes", "yes", "no"]
@@ -310,7 +314,7 @@ def test_waves_panel_key_and_organisation_key(cb, tmp_path):
     assert r["organisation_key"][0] == expected
     assert "Acme Ltd" not in r.astype(str).to_numpy().ravel()
     # Without a key the organisation name is dropped and no key is made.
-    plain = load_survey(path, cb)
+    plain = load_survey(path, cb, not_carried=["DS2", "DS3"])
     assert "organisation_key" not in plain.responses
     assert plain.responses["respondent_id"].tolist() == ["A1", "A1", "B1"]
 
@@ -319,13 +323,13 @@ def test_pii_never_in_responses_and_free_text_only_on_request(cb, tmp_path):
     text = ("respondent_id,region,country,stakeholder,Email,Nimi,Puhelin,Comments,DS1\n"
             "A1,donegal,IE,sme,a@example.org,Anna,+353 1,We need broadband,4\n")
     path = write(tmp_path, "pii.csv", text)
-    survey = load_survey(path, cb)
+    survey = load_survey(path, cb, not_carried=["DS2", "DS3"])
     flat = survey.responses.astype(str).to_numpy().ravel().tolist()
     for secret in ("a@example.org", "Anna", "+353 1", "We need broadband"):
         assert secret not in flat
     assert survey.free_text is None
     assert survey.report.dropped_columns["column"].tolist() == ["Email", "Nimi", "Puhelin", "Comments"]
-    asked = load_survey(path, cb, include_free_text=True)
+    asked = load_survey(path, cb, include_free_text=True, not_carried=["DS2", "DS3"])
     assert asked.free_text["free_text"].tolist() == ["We need broadband"]
     assert "We need broadband" not in asked.responses.astype(str).to_numpy().ravel().tolist()
 
@@ -370,7 +374,7 @@ def test_blank_rows_counted_and_row_numbers_kept(cb, tmp_path):
 
 def test_survey_repr_is_short_and_hides_free_text(cb, tmp_path):
     text = "respondent_id,region,country,stakeholder,Comments\nA1,donegal,IE,sme,secret remark\n"
-    survey = load_survey(write(tmp_path, "r.csv", text), cb, include_free_text=True)
+    survey = load_survey(write(tmp_path, "r.csv", text), cb, include_free_text=True, not_carried=["DS1", "DS2", "DS3"])
     assert repr(survey) == ("Survey(innocap 1.0: 1 respondents from 1 file(s), 0 problem(s); "
                             "free text loaded)")
 

@@ -8,10 +8,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from survey_helpers import write_small_codebook
 
 from innocap_analysis.app.cli import main
 
 DATA = Path(__file__).parent / "data" / "survey"
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """INNOCAP v1 restricted to the three items the hand-written fixtures carry (DS1-DS3)."""
+    return str(write_small_codebook(tmp_path_factory.mktemp("codebook")))
 
 
 @pytest.mark.parametrize(
@@ -26,16 +33,24 @@ DATA = Path(__file__).parent / "data" / "survey"
         ("empty.csv", "empty.csv: empty file: no data rows"),
     ],
 )
-def test_invalid_exports_exit_1_and_name_the_problem(capsys, name, expected):
-    assert main(["validate", str(DATA / name)]) == 1
+def test_invalid_exports_exit_1_and_name_the_problem(capsys, small, name, expected):
+    assert main(["validate", str(DATA / name), "--codebook", small]) == 1
     out = capsys.readouterr()
     assert f"error: {expected}" in out.out
     assert "Traceback" not in out.out + out.err
 
 
-def test_valid_export_exit_0(capsys):
-    assert main(["validate", str(DATA / "good_en.csv")]) == 0
+def test_valid_export_exit_0(capsys, small):
+    assert main(["validate", str(DATA / "good_en.csv"), "--codebook", small]) == 0
     assert "no problems found" in capsys.readouterr().out
+
+
+def test_items_the_export_lacks_are_problems_exit_1(capsys):
+    # Against the full INNOCAP v1 instrument, good_en.csv lacks 33 of its 36 items.
+    assert main(["validate", str(DATA / "good_en.csv")]) == 1
+    out = capsys.readouterr().out
+    assert out.count("codebook item not in the export") == 33
+    assert "error: good_en.csv, column 'SK1': codebook item not in the export" in out
 
 
 def test_unreadable_encoding_exits_1_and_missing_files_exit_2(capsys, tmp_path):
@@ -51,8 +66,8 @@ def test_unreadable_encoding_exits_1_and_missing_files_exit_2(capsys, tmp_path):
     assert "missing top-level key" in capsys.readouterr().err
 
 
-def test_json_report(capsys):
-    assert main(["validate", str(DATA / "bad_out_of_range.csv"), "--json"]) == 1
+def test_json_report(capsys, small):
+    assert main(["validate", str(DATA / "bad_out_of_range.csv"), "--json", "--codebook", small]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["valid"] is False
     assert report["rows_read"] == 3 and report["rows_kept"] == 3

@@ -30,7 +30,22 @@ def truth():
 
 @pytest.fixture(scope="module")
 def loaded(written, cb):
-    return load_survey(written, cb, errors="report")
+    manifest = written[0].parent / "survey.yaml"
+    return load_survey(manifest, cb, errors="report")
+
+
+def _aligned(loaded, truth):
+    """Loaded rows and truth rows in the same order: file by file (manifest order), row by row.
+
+    Ids a tool numbers per export (Webropol, Microsoft Forms) are qualified by the file, so the
+    rows are matched by their place in the export rather than by id.
+    """
+    r = loaded.responses.sort_values(["source_file", "source_row"], key=lambda s: s.map(
+        {e[2]: k for k, e in enumerate(synthetic.EXPORTS.values())}) if s.name == "source_file" else s)
+    order = pd.Series(list(synthetic.EXPORTS)).rename("region")
+    t = truth.responses.assign(_r=truth.responses["region"].astype(str).map({k: i for i, k in order.items()}))
+    t = t.sort_values(["_r"], kind="stable").drop(columns="_r")
+    return r, t
 
 
 def _digest(paths):
@@ -50,34 +65,46 @@ def test_committed_files_are_the_generator_output(written):
     assert _digest(committed) == _digest(written)
 
 
-def test_formats_and_languages(loaded):
+def test_formats_layouts_and_languages(loaded, written, tmp_path):
     files = loaded.report.files.set_index("file")
-    assert files.loc["south_savo_webropol_fi.csv", ["format", "encoding", "separator"]].tolist() == [
-        "csv", "utf-8-sig", ";"]
-    assert files.loc["donegal_en.csv", ["format", "separator"]].tolist() == ["csv", ","]
-    assert files.loc["vasternorrland_sv.xlsx", "format"] == "xlsx"
-    assert files.loc["newfoundland_labrador_en.xlsx", "format"] == "xlsx"
-    assert files.loc["south_iceland_is.sav", "format"] == "sav"
+    assert files.loc["south_savo_webropol_fi.csv", ["format", "encoding", "separator", "layout"]].tolist() == [
+        "csv", "utf-8-sig", ";", "webropol"]
+    assert files.loc["donegal_en.csv", ["format", "separator", "layout"]].tolist() == ["csv", ",", "plain"]
+    assert files.loc["vasternorrland_sv.xlsx", ["format", "layout"]].tolist() == ["xlsx", "plain"]
+    assert files.loc["newfoundland_labrador_qualtrics_en.csv", ["format", "layout", "header_rows"]].tolist() == [
+        "csv", "qualtrics", 3]
+    assert files.loc["south_iceland_msforms_is.xlsx", ["format", "layout"]].tolist() == ["xlsx", "msforms"]
     assert set(loaded.report.labels_mapped) == {"code", "en", "fi", "sv", "is"}
+    # At least three exports use real tool layouts, and each is also recognised without the manifest.
+    for path in written:
+        tool = synthetic.EXPORTS[next(k for k, e in synthetic.EXPORTS.items() if e[2] == path.name)][3]
+        lone = tmp_path / path.name  # away from its manifest, so nothing tells the loader the tool
+        lone.write_bytes(path.read_bytes())
+        alone = load_survey(lone, errors="report", file_profile={path.name: {"region": "donegal", "country": "IE"}})
+        assert alone.report.files.loc[0, "layout"] == tool, path.name
+        assert alone.report.files.loc[0, "layout_chosen"] == "detected"
+    assert sum(e[3] != "plain" for e in synthetic.EXPORTS.values()) >= 3
 
 
 def test_round_trip_codes_equal_generator(loaded, truth, cb):
-    r = loaded.responses.set_index("respondent_id")
-    t = truth.responses.set_index("respondent_id")
-    assert sorted(r.index) == sorted(t.index)  # the duplicate is dropped, every respondent kept once
-    r = r.loc[t.index]
+    r, t = _aligned(loaded, truth)
+    assert len(r) == len(t)  # the duplicate is dropped, every respondent kept once
+    plain = r["source_file"].isin([e[2] for e in synthetic.EXPORTS.values() if e[3] == "plain"]).to_numpy()
+    assert (r["respondent_id"].to_numpy()[plain] == t["respondent_id"].to_numpy()[plain]).all()
+    assert r["respondent_id"].is_unique
     oor = truth.injected["out_of_range"]
+    at = int(np.flatnonzero(t["respondent_id"].to_numpy() == oor["respondent_id"])[0])
     for column in ["region", "country", "stakeholder", "size_band", "role"]:
         assert r[column].astype(str).tolist() == t[column].astype(str).tolist(), column
     for item in cb.item_ids:
-        got, want = r[item].copy(), t[item].copy()
+        got, want = r[item].reset_index(drop=True).copy(), t[item].reset_index(drop=True).copy()
         if item == oor["item"]:
-            assert got[oor["respondent_id"]] is pd.NA
-            got[oor["respondent_id"]] = want[oor["respondent_id"]] = 0
+            assert got[at] is pd.NA
+            got[at] = want[at] = 0
         assert got.equals(want), item
-    m = loaded.missing_reasons.set_index(loaded.responses["respondent_id"]).loc[t.index]
-    tm = truth.missing_reasons.set_index(t.index)
-    m.loc[oor["respondent_id"], oor["item"]] = tm.loc[oor["respondent_id"], oor["item"]]
+    m = loaded.missing_reasons.loc[r.index].reset_index(drop=True)
+    tm = truth.missing_reasons.loc[t.index].reset_index(drop=True)
+    m.loc[at, oor["item"]] = tm.loc[at, oor["item"]]
     pd.testing.assert_frame_equal(m, tm, check_names=False)
     for column in cb.multi_select_columns:
         assert r[column].tolist() == t[column].tolist(), column
@@ -96,7 +123,11 @@ def test_report_accounts_for_every_row_and_the_imperfections(loaded, truth):
     for file, columns in truth.injected["pii_columns"].items():
         assert set(columns) <= set(dropped[file])
     assert dropped["south_savo_webropol_fi.csv"] == ["Vastausaika", "Sähköposti", "Vapaa sana"]
-    assert report.values_normalised["whitespace"] > 0 and report.values_normalised["float_code"] > 0
+    reasons = report.dropped_columns.set_index(["file", "column"])["reason"]
+    assert reasons[("newfoundland_labrador_qualtrics_en.csv", "IPAddress")] == (
+        "personal data (Qualtrics: IP address): dropped")
+    assert report.missing_columns.empty  # every file carries every item and option
+    assert report.values_normalised["whitespace"] > 0
     flat = set(loaded.responses.astype(str).to_numpy().ravel())
     assert not any("@example.org" in str(v) for v in flat)
 
@@ -146,7 +177,7 @@ def test_capability_differs_by_region_and_stakeholder(truth, cb):
 
 def test_default_writes_register_manifest():
     rows = {r["path"]: r for r in __import__("innocap_analysis.provenance", fromlist=["x"]).read_data_manifest()}
-    for name in ("south_savo_webropol_fi.csv", "south_iceland_is.sav"):
+    for name in ("south_savo_webropol_fi.csv", "south_iceland_msforms_is.xlsx", "survey.yaml"):
         entry = rows[f"raw/illustrative/{name}"]
         assert "seed 20260401" in entry["source"] and entry["licence"].startswith("CC0")
         assert "innocap data illustrative" in entry["derivation"]
@@ -157,8 +188,10 @@ def test_cli_data_illustrative_to_other_folder_leaves_manifest(tmp_path, capsys)
 
     manifest = config.DATA_MANIFEST.read_bytes()
     assert main(["data", "illustrative", "--seed", "3", "--out", str(tmp_path)]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(e[2] for e in synthetic.EXPORTS.values())
-    assert capsys.readouterr().out.count("wrote ") == 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [e[2] for e in synthetic.EXPORTS.values()] + ["survey.yaml"])
+    assert capsys.readouterr().out.count("wrote ") == 6
+    assert "--seed 3" in (tmp_path / "survey.yaml").read_text(encoding="utf-8")
     assert config.DATA_MANIFEST.read_bytes() == manifest
 
 

@@ -16,8 +16,10 @@ Two kinds of run exist:
 
 * the default run on the embedded illustrative data writes into the committed
   ``figures/`` and writes the executed notebooks back in place;
-* a run on real partner exports (``--survey PATH ...``) injects the paths into each
-  notebook's ``parameters`` cell and writes everything, notebooks included, under
+* a run on real partner exports (``--manifest survey.yaml`` and/or ``--survey PATH ...``)
+  injects them into each notebook's ``parameters`` cell (``survey_paths`` lists the
+  manifest first, so that every loader call reads the exports through it) and writes
+  everything, notebooks included, under
   ``output/<run-name>/``, which git ignores. Real answers never reach the committed tree.
 """
 
@@ -43,6 +45,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from tqdm import tqdm
 
 from .. import __version__, config, provenance
+from ..survey.manifest import ManifestError, load_manifest
 from .report import write_evidence_report
 
 MANIFEST_COLUMNS = [
@@ -334,20 +337,30 @@ def run_build(
     progress: bool = True,
     notebooks_dir: Path | None = None,
     figures_dir: Path | None = None,
+    manifest: Path | None = None,
 ) -> int:
     """Run the build; returns a process exit code (0 ok, 1 a notebook failed, 2 usage).
 
-    See the module docstring for what is written where.
+    ``manifest`` is a survey manifest (``survey.yaml``) of real partner exports; it is
+    checked before any notebook runs (a malformed manifest or a listed file that does not
+    exist is a usage error). See the module docstring for what is written where.
     """
-    real_run = bool(survey_paths)
+    survey_paths = list(survey_paths or [])
+    real_run = bool(survey_paths) or manifest is not None
     if real_run:
-        missing = [str(p) for p in survey_paths if not Path(p).is_file()]
+        missing = [str(p) for p in [*survey_paths, *([manifest] if manifest else [])] if not Path(p).is_file()]
         if missing:
             print(f"error: survey file(s) not found: {', '.join(missing)}", file=sys.stderr)
             return 2
+        if manifest is not None:
+            try:
+                load_manifest(manifest)
+            except ManifestError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
         run_name = run_name or "real"
     elif run_name:
-        print("error: --run-name only applies with --survey", file=sys.stderr)
+        print("error: --run-name only applies with --manifest or --survey", file=sys.stderr)
         return 2
 
     try:
@@ -364,7 +377,8 @@ def run_build(
     notebook_out_dir = (figures_dir.parent / "notebooks") if real_run else None
     parameters: dict[str, object] | None = None
     if real_run:
-        parameters = {"survey_paths": [str(Path(p).resolve()) for p in survey_paths], "illustrative": False}
+        listed = [*([manifest] if manifest is not None else []), *survey_paths]
+        parameters = {"survey_paths": [str(Path(p).resolve()) for p in listed], "illustrative": False}
         if codebook:
             parameters["codebook_path"] = str(Path(codebook).resolve())
     figures_dir.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import __version__
 from ..geography.settlements import build_geonames_extract
 from ..provenance import verify_data_manifest
+from ..survey.illustrative import illustrative_manifest_path
 from ..survey.validate import cli_validate
 from ..synthetic.survey import write_illustrative_exports
 from .build import run_build
@@ -28,16 +29,18 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         help="execute the numbered notebooks and regenerate every figure and table",
         description=(
             "Execute the numbered notebooks in order, write them back with fresh outputs, "
-            "and write figures/, figures/tables/ and figures/MANIFEST.csv. With --survey, run "
+            "and write figures/, figures/tables/ and figures/MANIFEST.csv. With --manifest (or --survey), run "
             "on real partner exports and write into output/<run-name>/ instead."
         ),
     )
     p.add_argument("--only", metavar="NOTEBOOK", action="append", default=None,
                    help="run only this notebook (name or number prefix, e.g. 04); repeatable")
     p.add_argument("--survey", metavar="PATH", nargs="+", type=Path, default=None,
-                   help="partner survey exports to use instead of the illustrative data")
+                   help="partner survey exports that carry their own profile columns, instead of the illustrative data")
+    p.add_argument("--manifest", metavar="SURVEY_YAML", type=Path, default=None,
+                   help="survey manifest listing the partner exports and the facts about each (docs/survey_manifest.md)")
     p.add_argument("--run-name", default=None,
-                   help="output folder name under output/ for a --survey run (default: 'real')")
+                   help="output folder name under output/ for a --manifest/--survey run (default: 'real')")
     p.add_argument("--codebook", type=Path, default=None, help="instrument codebook YAML")
     p.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
     p.set_defaults(handler=_run_build)
@@ -47,6 +50,7 @@ def _run_build(args: argparse.Namespace) -> int:
     return run_build(
         only=args.only,
         survey_paths=args.survey,
+        manifest=args.manifest,
         run_name=args.run_name,
         codebook=args.codebook,
         timeout=args.timeout,
@@ -57,16 +61,21 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "validate",
         help="validate partner survey exports against the codebook",
-        description="Load survey exports and report every problem. Exit 0 valid, 1 invalid, 2 unreadable.",
+        description="Load survey exports (as listed in a survey manifest, or given by path) and report every "
+                    "problem. Exit 0 valid, 1 invalid data, 2 usage error (missing file, bad codebook or manifest).",
     )
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    p.add_argument("--manifest", type=Path, default=None, metavar="SURVEY_YAML",
+                   help="survey manifest: the exports and the facts about each (docs/survey_manifest.md)")
     p.add_argument("--codebook", type=Path, default=None, help="instrument codebook YAML")
+    p.add_argument("--tool", default=None, help="force the export layout of the PATHs (default: detected)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(handler=_run_validate)
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    return cli_validate(args.paths, codebook=args.codebook, as_json=args.json)
+    return cli_validate(args.paths, codebook=args.codebook, as_json=args.json, manifest=args.manifest,
+                        tool=args.tool)
 
 
 def _add_data(sub: argparse._SubParsersAction) -> None:
@@ -91,7 +100,7 @@ def _run_data_geonames(args: argparse.Namespace) -> int:
 
 def _run_data_illustrative(args: argparse.Namespace) -> int:
     paths = write_illustrative_exports(out_dir=args.out, seed=args.seed)
-    for path in paths:
+    for path in [*paths, illustrative_manifest_path(args.out)]:
         print(f"wrote {path}")
     return EXIT_OK
 

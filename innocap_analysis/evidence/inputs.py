@@ -27,9 +27,11 @@ def load_evidence_survey(
     Parameters
     ----------
     survey_paths
-        Partner exports; ``None`` loads the illustrative (synthetic) exports.
+        Partner exports; a survey manifest (``survey.yaml``) among them stands for its files
+        (``innocap build --manifest`` puts it first). ``None`` loads the illustrative
+        (synthetic) exports through their manifest.
     codebook_path
-        Instrument YAML; ``None`` is INNOCAP v1.
+        Instrument YAML; ``None`` is the manifest's codebook, else INNOCAP v1.
     region_selection
         Partner-region keys to keep (:func:`select_regions`); ``None`` keeps all.
     """

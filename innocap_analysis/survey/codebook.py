@@ -15,6 +15,14 @@ import yaml
 
 from .. import config, provenance
 
+#: Survey tools whose export codes a codebook may declare (``codes: {limesurvey: A3, qualtrics: 3}``);
+#: one key per tool family (a family can have several export layouts, see ``survey.layouts``).
+EXPORT_TOOLS: tuple[str, ...] = ("qualtrics", "surveymonkey", "msforms", "google_forms", "limesurvey",
+                                 "webropol", "surveyxact", "netigate", "plain")
+
+#: ``{tool: [code, ...]}``: how one level, option or column is coded in a tool's export.
+ToolCodes = dict[str, list[str]]
+
 
 class CodebookError(ValueError):
     """The codebook YAML is malformed; ``.problems`` lists every problem found."""
@@ -32,12 +40,16 @@ class Scale:
     ``levels`` maps integer code -> {language: label}; ``missing`` maps a missing kind
     (``dont_know``, ``not_applicable``, ...) -> {language: [labels]}; ``missing_codes``
     maps a missing kind -> numeric codes some export tools use for it (e.g. 9).
+    ``level_codes`` (code -> {tool: [codes]}) and ``missing_tool_codes`` (kind -> {tool:
+    [codes]}) are the codes a survey tool writes instead of labels (LimeSurvey ``A3``).
     """
 
     name: str
     levels: dict[int, dict[str, str]]
     missing: dict[str, dict[str, list[str]]]
     missing_codes: dict[str, list[int]] = field(default_factory=dict)
+    level_codes: dict[int, ToolCodes] = field(default_factory=dict)
+    missing_tool_codes: dict[str, ToolCodes] = field(default_factory=dict)
 
     @property
     def codes(self) -> list[int]:
@@ -60,7 +72,8 @@ class ProfileField:
     """A categorical respondent descriptor (region, stakeholder type, ...).
 
     ``levels`` maps a level key -> {language: label}; ``aliases`` maps a level key ->
-    extra accepted spellings; ``text`` is the question/column header per language.
+    extra accepted spellings; ``text`` is the question/column header per language;
+    ``codes`` maps a level key -> {tool: [codes]} (the answer codes of a tool's export).
     """
 
     name: str
@@ -68,6 +81,7 @@ class ProfileField:
     levels: dict[str, dict[str, str]]
     text: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, list[str]] = field(default_factory=dict)
+    codes: dict[str, ToolCodes] = field(default_factory=dict)
 
     @property
     def keys(self) -> list[str]:
@@ -76,7 +90,12 @@ class ProfileField:
 
 @dataclass(frozen=True)
 class Item:
-    """One rating question. ``dimension`` is None for cross-cutting items (awareness, adoption)."""
+    """One rating question. ``dimension`` is None for cross-cutting items (awareness, adoption).
+
+    ``codes`` ({tool: [column header]}) names the item's column in a tool's code export
+    (LimeSurvey ``SK[SQ001]``); an ``optional`` item may be absent from an export without
+    that being a problem.
+    """
 
     id: str
     dimension: str | None
@@ -85,11 +104,17 @@ class Item:
     reverse: bool
     text: dict[str, str]
     answered_by: tuple[str, ...] = ()
+    codes: ToolCodes = field(default_factory=dict)
+    optional: bool = False
 
 
 @dataclass(frozen=True)
 class MultiSelect:
-    """A multi-select question; each option becomes a boolean column ``<id>_<option>``."""
+    """A multi-select question; each option becomes a boolean column ``<id>_<option>``.
+
+    ``codes`` ({tool: [question code]}) and ``option_codes`` (option -> {tool: [codes]}) are
+    a tool's codes: in headers (LimeSurvey ``BAR[SQ001]``) and in list cells (Qualtrics ``1,3``).
+    """
 
     id: str
     role: str
@@ -97,6 +122,9 @@ class MultiSelect:
     options: dict[str, dict[str, str]]
     selected: dict[str, list[str]] = field(default_factory=dict)
     not_selected: dict[str, list[str]] = field(default_factory=dict)
+    codes: ToolCodes = field(default_factory=dict)
+    option_codes: dict[str, ToolCodes] = field(default_factory=dict)
+    optional: bool = False
 
     def column(self, option: str) -> str:
         return f"{self.id}_{option}"
@@ -163,6 +191,33 @@ def _labels_per_language(raw: Any) -> dict[str, list[str]]:
     return {str(lang): _as_list(labels) for lang, labels in (raw or {}).items()}
 
 
+def _tool_codes(raw: Any, where: str, problems: list[str]) -> ToolCodes:
+    """``{tool: code | [codes]}`` -> ``{tool: [codes]}``; unknown tools are problems."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: codes must be a mapping {{tool: code}}, not {raw!r}")
+        return {}
+    codes: ToolCodes = {}
+    for tool, values in raw.items():
+        if str(tool) not in EXPORT_TOOLS:
+            problems.append(f"{where}: unknown tool {tool!r} in codes (known: {', '.join(EXPORT_TOOLS)})")
+            continue
+        codes[str(tool)] = [str(v) for v in _as_list(values)]
+    return codes
+
+
+def _check_unique_codes(where: str, per_key: dict[Any, ToolCodes], problems: list[str]) -> None:
+    """Within one scale, profile field or question, a tool's code names one level only."""
+    seen: dict[tuple[str, str], Any] = {}
+    for key, codes in per_key.items():
+        for tool, values in codes.items():
+            for value in values:
+                other = seen.setdefault((tool, value.casefold()), key)
+                if other != key:
+                    problems.append(f"{where}: {tool} code {value!r} names both {other} and {key}")
+
+
 def _check_languages(what: str, labels: dict, languages: list[str], problems: list[str]) -> None:
     missing = [lang for lang in languages if lang not in labels or labels[lang] in (None, "", [])]
     if missing:
@@ -186,36 +241,52 @@ def parse_codebook(raw: dict[str, Any], source: str = "<dict>") -> Codebook:
     scales: dict[str, Scale] = {}
     for name, spec in (raw.get("scales") or {}).items():
         levels: dict[int, dict[str, str]] = {}
+        level_codes: dict[int, ToolCodes] = {}
         for code, labels in (spec.get("levels") or {}).items():
             try:
                 code_int = int(code)
             except (TypeError, ValueError):
                 problems.append(f"scale {name}: level code {code!r} is not an integer")
                 continue
-            _check_languages(f"scale {name} level {code}", labels or {}, languages, problems)
-            levels[code_int] = {str(k): str(v) for k, v in (labels or {}).items()}
+            labels = dict(labels or {})
+            level_codes[code_int] = _tool_codes(labels.pop("codes", None), f"scale {name} level {code}", problems)
+            _check_languages(f"scale {name} level {code}", labels, languages, problems)
+            levels[code_int] = {str(k): str(v) for k, v in labels.items()}
         if not levels:
             problems.append(f"scale {name}: no levels")
-        missing = {str(kind): _labels_per_language(labels) for kind, labels in (spec.get("missing") or {}).items()}
+        missing: dict[str, dict[str, list[str]]] = {}
+        missing_tool_codes: dict[str, ToolCodes] = {}
+        for kind, labels in (spec.get("missing") or {}).items():
+            labels = dict(labels or {})
+            missing_tool_codes[str(kind)] = _tool_codes(labels.pop("codes", None), f"scale {name} missing {kind}",
+                                                        problems)
+            missing[str(kind)] = _labels_per_language(labels)
+        _check_unique_codes(f"scale {name}", {**level_codes, **missing_tool_codes}, problems)
         missing_codes = {str(k): [int(c) for c in _as_list(v)] for k, v in (spec.get("missing_codes") or {}).items()}
         for kind, codes in missing_codes.items():
             clash = sorted(set(codes) & set(levels))
             if clash:
                 problems.append(f"scale {name}: missing code(s) {clash} for {kind} are also levels")
-        scales[str(name)] = Scale(str(name), dict(sorted(levels.items())), missing, missing_codes)
+        scales[str(name)] = Scale(str(name), dict(sorted(levels.items())), missing, missing_codes,
+                                  {k: v for k, v in sorted(level_codes.items()) if v},
+                                  {k: v for k, v in missing_tool_codes.items() if v})
 
     profile: dict[str, ProfileField] = {}
     for name, spec in (raw.get("profile") or {}).items():
         levels_p: dict[str, dict[str, str]] = {}
         aliases: dict[str, list[str]] = {}
+        profile_codes: dict[str, ToolCodes] = {}
         for key, labels in (spec.get("levels") or {}).items():
             labels = dict(labels or {})
             aliases[str(key)] = _as_list(labels.pop("aliases", None))
+            profile_codes[str(key)] = _tool_codes(labels.pop("codes", None), f"profile {name} level {key}", problems)
             _check_languages(f"profile {name} level {key}", labels, languages, problems)
             levels_p[str(key)] = {str(k): str(v) for k, v in labels.items()}
+        _check_unique_codes(f"profile {name}", profile_codes, problems)
         profile[str(name)] = ProfileField(
             str(name), bool(spec.get("required", False)), levels_p,
             {str(k): str(v) for k, v in (spec.get("text") or {}).items()}, aliases,
+            {k: v for k, v in profile_codes.items() if v},
         )
 
     dimensions = {str(k): {str(lang): str(v) for lang, v in (labels or {}).items()}
@@ -249,19 +320,30 @@ def parse_codebook(raw: dict[str, Any], source: str = "<dict>") -> Codebook:
         _check_languages(where, text, languages, problems)
         answered_by = tuple(_as_list(spec.get("answered_by"))) or tuple(
             _as_list(roles.get(role, {}).get("answered_by"))) or all_stakeholders
+        optional = spec.get("optional", False)
+        if not isinstance(optional, bool):
+            problems.append(f"{where}: optional must be true or false, not {optional!r}")
         items.append(Item(item_id, None if dimension is None else str(dimension), role, scale,
-                          bool(reverse), text, answered_by))
+                          bool(reverse), text, answered_by, _tool_codes(spec.get("codes"), where, problems),
+                          bool(optional)))
 
     multi: dict[str, MultiSelect] = {}
     for qid, spec in (raw.get("multi_select") or {}).items():
-        options = {str(k): {str(lang): str(v) for lang, v in (labels or {}).items()}
-                   for k, labels in (spec.get("options") or {}).items()}
-        for key, labels in options.items():
-            _check_languages(f"multi_select {qid} option {key}", labels, languages, problems)
+        options: dict[str, dict[str, str]] = {}
+        option_codes: dict[str, ToolCodes] = {}
+        for key, labels in (spec.get("options") or {}).items():
+            labels = dict(labels or {})
+            option_codes[str(key)] = _tool_codes(labels.pop("codes", None), f"multi_select {qid} option {key}",
+                                                 problems)
+            options[str(key)] = {str(lang): str(v) for lang, v in labels.items()}
+            _check_languages(f"multi_select {qid} option {key}", options[str(key)], languages, problems)
+        _check_unique_codes(f"multi_select {qid}", option_codes, problems)
         multi[str(qid)] = MultiSelect(
             str(qid), str(spec.get("role", "barriers")),
             {str(k): str(v) for k, v in (spec.get("text") or {}).items()}, options,
             _labels_per_language(spec.get("selected")), _labels_per_language(spec.get("not_selected")),
+            _tool_codes(spec.get("codes"), f"multi_select {qid}", problems),
+            {k: v for k, v in option_codes.items() if v}, bool(spec.get("optional", False)),
         )
 
     pii = _as_list(raw.get("pii"))

@@ -66,13 +66,20 @@ class LoadReport:
         numeric code). A label spelled the same in several languages counts for the first
         language of the codebook.
     missing_columns
-        ``file, column``: codebook items/options absent from a file (reason ``not_in_export``).
+        ``file, column, reason``: codebook items/options absent from a file (their answers
+        get the missing reason ``not_in_export``). ``reason`` is ``no matching column`` (for
+        an item also listed in :attr:`rejected`), ``optional in the codebook`` or ``not
+        carried (manifest)``.
     values_normalised
         Cells read after a documented clean-up: ``whitespace`` (stray spaces trimmed),
         ``float_code`` (``"4.0"`` read as code 4).
     files
-        One row per file: ``file, format, encoding, separator, rows_read, rows_kept,
-        rows_dropped, blank_rows, columns_matched``. ``rows_dropped = rows_read -
+        One row per file: ``file, format, encoding, separator, layout`` (the survey tool's
+        export layout), ``layout_chosen`` (``detected`` from the headers or ``forced`` by
+        ``tool=``/the manifest), ``header_rows, rows_read, rows_kept, rows_dropped,
+        blank_rows, columns_matched, id_source`` (which column, or the row number, gave the
+        respondent ids), ``language``, ``invited`` and ``manifest`` (the survey manifest the
+        file's facts came from, if any). ``rows_dropped = rows_read -
         rows_kept``; each dropped row is listed in :attr:`rejected` (a file skipped for a
         missing required column once, as ``file skipped (N rows)``). ``blank_rows``
         counts rows with every cell empty: they are not respondents and are NOT counted
@@ -86,7 +93,8 @@ class LoadReport:
         default_factory=lambda: pd.DataFrame(columns=["file", "column", "reason"]))
     labels_mapped: dict[str, int] = field(default_factory=dict)
     files: pd.DataFrame = field(default_factory=pd.DataFrame)
-    missing_columns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["file", "column"]))
+    missing_columns: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["file", "column", "reason"]))
     values_normalised: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -143,10 +151,13 @@ class LoadReport:
         for row in self.files.astype(object).to_dict(orient="records"):
             lines.append(
                 f"  {row['file']}: {row['format']}"
+                + (f", layout {row['layout']} ({row.get('layout_chosen', '')})" if row.get("layout") else "")
                 + (f", encoding {row['encoding']}" if row.get("encoding") else "")
                 + (f", separator {row['separator']!r}" if row.get("separator") else "")
                 + f", {row['rows_read']} rows read, {row['rows_kept']} kept"
                 + (f", {row['blank_rows']} empty rows skipped" if row.get("blank_rows") else "")
+                + (f"; ids from {row['id_source']}" if row.get("id_source") else "")
+                + (f"; facts from {row['manifest']}" if row.get("manifest") else "")
             )
         if self.labels_mapped:
             lines.append("answers given as labels, per language: "
@@ -159,8 +170,10 @@ class LoadReport:
             lines += [f"  {r.file}: {r.column!r} ({r.reason})" for r in self.dropped_columns.itertuples()]
         if not self.missing_columns.empty:
             lines.append("codebook columns absent from a file (answers recorded as missing, reason not_in_export):")
-            for file, group in self.missing_columns.groupby("file", sort=False):
-                lines.append(f"  {file}: {', '.join(group['column'])}")
+            missing = self.missing_columns
+            reasons = missing["reason"] if "reason" in missing else pd.Series("", index=missing.index)
+            for (file, reason), group in missing.groupby([missing["file"], reasons], sort=False):
+                lines.append(f"  {file}{f' ({reason})' if reason else ''}: {', '.join(group['column'])}")
         if self.rejected.empty:
             lines.append("no problems found")
         else:

@@ -24,7 +24,9 @@ def validation_summary(survey: Survey) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``file, format, encoding, rows_read, rows_kept, rows_rejected, blank_rows,
-        cells_set_na, pii_columns_dropped, unmatched_columns``. Every input row is either in
+        cells_set_na, pii_columns_dropped`` (codebook PII and the tools' personal-data columns),
+        ``metadata_columns_dropped`` (the tools' metadata: timestamps, durations, status, ...),
+        ``unmatched_columns``. Every input row is either in
         ``rows_kept`` or listed in the rejection log (checked here per file, not assumed);
         wholly empty rows are not respondents and are counted apart in ``blank_rows``.
     """
@@ -38,12 +40,16 @@ def validation_summary(survey: Survey) -> pd.DataFrame:
     listed = files["file"].map(dropped_rows).fillna(0) + files["file"].map(skipped_rows).fillna(0)
     cells_na = rejected[rejected["action"].str.startswith("cell", na=False)].groupby("file").size()
     dropped = report.dropped_columns
-    is_pii = dropped["reason"].str.startswith("PII", na=False)
+    is_pii = dropped["reason"].str.startswith(("PII", "personal data"), na=False)
+    is_metadata = dropped["reason"].str.startswith("metadata", na=False)
     files["rows_rejected"] = (files["rows_read"] - files["rows_kept"]).astype("int64")
     files["blank_rows"] = report.files["blank_rows"].to_numpy() if "blank_rows" in report.files else 0
     files["cells_set_na"] = files["file"].map(cells_na).fillna(0).astype("int64")
     files["pii_columns_dropped"] = files["file"].map(dropped[is_pii].groupby("file").size()).fillna(0).astype("int64")
-    files["unmatched_columns"] = files["file"].map(dropped[~is_pii].groupby("file").size()).fillna(0).astype("int64")
+    files["metadata_columns_dropped"] = (files["file"].map(dropped[is_metadata].groupby("file").size())
+                                         .fillna(0).astype("int64"))
+    files["unmatched_columns"] = (files["file"].map(dropped[~is_pii & ~is_metadata].groupby("file").size())
+                                  .fillna(0).astype("int64"))
     unaccounted = files["rows_rejected"] != listed.astype("int64")
     if unaccounted.any():
         raise AssertionError(
@@ -107,7 +113,7 @@ def missingness_by_item(survey: Survey, min_n: int = config.MIN_CELL_SIZE) -> pd
     for kind in ("answered", *MISSING_KINDS):
         share = counts[kind] / n_asked if kind in counts else 0.0 * n_asked
         out[f"share_{kind}"] = pd.Series(share).to_numpy()
-    return suppress_small_cells(out.rename(columns={"n": "n"}), min_n=min_n).rename(columns={"n": "n_asked"})
+    return suppress_small_cells(out, min_n=min_n).rename(columns={"n": "n_asked"})
 
 
 def missingness_by_group(

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyreadstat
 
 CSV_SEPARATORS = (",", ";", "\t")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls
@@ -55,7 +56,14 @@ def _drop_blank_rows(cells: pd.DataFrame, row_numbers: np.ndarray) -> tuple[pd.D
     if cells.shape[1] == 0:
         return cells, row_numbers, 0
     # Exactly empty cells only: a row of spaces is not silently skipped, it is reported (no respondent id).
-    blank = (cells.to_numpy(dtype=object) == "").all(axis=1)
+    # Column by column over the rows still blank, so a file without blank rows is checked in one column.
+    candidates = np.arange(len(cells))
+    for column in cells.columns:
+        candidates = candidates[cells[column].to_numpy(dtype=object)[candidates] == ""]
+        if not len(candidates):
+            return cells.reset_index(drop=True), row_numbers, 0
+    blank = np.zeros(len(cells), dtype=bool)
+    blank[candidates] = True
     return cells[~blank].reset_index(drop=True), row_numbers[~blank], int(blank.sum())
 
 
@@ -145,7 +153,10 @@ def read_csv_export(data: bytes, encoding: str | None = None) -> RawTable:
         if isinstance(exc, pd.errors.EmptyDataError):
             raise ExportReadError("empty file", kind="empty") from exc
         raise ExportReadError(f"malformed CSV: {exc}") from exc
-    frame = frame.fillna("").astype(object)
+    # With na_filter=False only rows shorter than the header leave cells missing, and a short row
+    # always leaves the last column missing: one check instead of one per column.
+    if frame.shape[1] and frame.iloc[:, -1].isna().any():
+        frame = frame.fillna("")
     headers = [[str(h)] for h in frame.iloc[0].tolist()]
     cells = frame.iloc[1:].reset_index(drop=True)
     cells.columns = range(cells.shape[1])
@@ -173,8 +184,6 @@ def read_xlsx_export(path: Path, sheet: str | int | None = None) -> RawTable:
 
 
 def read_sav_export(path: Path) -> RawTable:
-    import pyreadstat
-
     try:
         frame, meta = pyreadstat.read_sav(path, user_missing=True, apply_value_formats=False)
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError types

@@ -7,6 +7,7 @@ waves with a documented true programme effect.
 
 from __future__ import annotations
 
+from .exports import FIXED_DOC_TIME, FIXED_ZIP_TIME, WRITERS, write_tool_export
 from .panel import (
     DIMENSIONS,
     ILLUSTRATIVE_EXPORT_NAME,
@@ -29,14 +30,13 @@ from .survey import (
     DIMENSION_STAKEHOLDER_EFFECT,
     DUPLICATE_ROW,
     EXPORTS,
-    FIXED_DOC_TIME,
-    FIXED_ZIP_TIME,
     REGION_EFFECT,
     SIZE_SHARE,
     STAKEHOLDER_EFFECT,
     STAKEHOLDER_SHARE,
     THRESHOLDS,
     SyntheticSurvey,
+    equicorrelated_normal,
     illustrative_export_paths,
     illustrative_truth,
     simulate_responses,
@@ -68,6 +68,8 @@ __all__ = [
     "THRESHOLDS",
     "WAVES",
     "illustrative_export_paths",
+    "WRITERS",
+    "equicorrelated_normal",
     "illustrative_truth",
     "item_level_export",
     "simulate_panel",
@@ -75,4 +77,5 @@ __all__ = [
     "simulate_responses",
     "without_programme_effect",
     "write_illustrative_exports",
+    "write_tool_export",
 ]

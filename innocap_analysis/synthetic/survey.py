@@ -8,7 +8,9 @@ partners' real exports arrive. Everything downstream reads the written files thr
 Generative model (per respondent *i* in region *r* with stakeholder type *s*):
 
 * latent capability per dimension ``theta_id = mu_r + nu_s + delta_ds + e_id`` with
-  ``e_i ~ N(0, Sigma)``, ``Sigma`` equicorrelated (rho = 0.5, unit variance);
+  ``e_i ~ N(0, Sigma)``, ``Sigma`` equicorrelated (rho = 0.5, unit variance), drawn in the
+  one-factor form ``e_id = sqrt(rho) z_i0 + sqrt(1 - rho) z_id`` (elementwise, so the same
+  seed gives the same data on every CPU; :func:`equicorrelated_normal`);
 * each rating item is an ordinal probit (graded thresholds; Samejima 1969, and the
   cumulative-link formulation of McCullagh 1980): ``y* = lambda * theta + eps``,
   ``eps ~ N(0, 0.7^2)``, code = 1 + number of thresholds below ``y*``; reverse-keyed
@@ -26,31 +28,27 @@ a tool's metadata column), each recorded in :attr:`SyntheticSurvey.injected`.
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyreadstat
-from openpyxl import Workbook
+import yaml
 
 from .. import config, provenance
 from ..survey.codebook import Codebook, load_codebook
+from ..survey.illustrative import (  # noqa: F401 (illustrative_export_paths: public name kept here)
+    ILLUSTRATIVE_EXPORTS,
+    MANIFEST_NAME,
+    illustrative_export_paths,
+)
+from .exports import write_tool_export, write_xlsx_rows
 
 #: The documented seed of the committed illustrative dataset.
 DEFAULT_SEED: int = 20260401
 
-#: Partner region -> (country, export language, file name).
-EXPORTS: dict[str, tuple[str, str, str]] = {
-    "south_savo": ("FI", "fi", "south_savo_webropol_fi.csv"),
-    "vasternorrland": ("SE", "sv", "vasternorrland_sv.xlsx"),
-    "donegal": ("IE", "en", "donegal_en.csv"),
-    "newfoundland_labrador": ("CA", "en", "newfoundland_labrador_en.xlsx"),
-    "south_iceland": ("IS", "is", "south_iceland_is.sav"),
-}
+#: Partner region -> (country, export language, file name, layout); the listing lives with the data side.
+EXPORTS: dict[str, tuple[str, str, str, str]] = ILLUSTRATIVE_EXPORTS
 
 # Effects on the latent capability scale (standard-deviation units); illustrative only.
 REGION_EFFECT = {"donegal": -0.15, "vasternorrland": 0.35, "south_savo": 0.2, "south_iceland": -0.3,
@@ -78,8 +76,6 @@ DIMENSION_CORRELATION = 0.5
 #: Deliberate imperfections: data-row positions (0-based) in the Swedish and Irish exports.
 OUT_OF_RANGE_ROW, OUT_OF_RANGE_ITEM, OUT_OF_RANGE_VALUE = 7, "PR3", "6"
 DUPLICATE_ROW = 11
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-FIXED_DOC_TIME = "2026-01-01T00:00:00Z"
 
 
 @dataclass
@@ -101,6 +97,21 @@ class SyntheticSurvey:
 
 def _ordinal(latent: np.ndarray, shift: float = 0.0) -> np.ndarray:
     return 1 + (latent[:, None] > (THRESHOLDS + shift)[None, :]).sum(axis=1)
+
+
+def equicorrelated_normal(rng: np.random.Generator, n: int, k: int, rho: float) -> np.ndarray:
+    """``n`` draws of ``k`` standard normals with pairwise correlation ``rho`` (0 <= rho < 1).
+
+    One-factor construction ``x_j = sqrt(rho) * z_0 + sqrt(1 - rho) * z_j`` with independent
+    standard normals ``z_0 .. z_k``: each ``x_j`` has unit variance and ``cov(x_i, x_j) = rho``
+    (the equicorrelation matrix). Unlike ``Generator.multivariate_normal``, whose SVD factor of a
+    matrix with repeated eigenvalues depends on the CPU and BLAS build, this uses elementwise
+    arithmetic only, so a seed gives the same numbers on every machine.
+    """
+    if not 0.0 <= rho < 1.0:
+        raise ValueError(f"rho must be in [0, 1), not {rho}")
+    z = rng.standard_normal((n, k + 1))
+    return np.sqrt(rho) * z[:, :1] + np.sqrt(1.0 - rho) * z[:, 1:]
 
 
 def simulate_responses(codebook: Codebook | None = None, seed: int = DEFAULT_SEED) -> SyntheticSurvey:
@@ -135,8 +146,7 @@ def simulate_responses(codebook: Codebook | None = None, seed: int = DEFAULT_SEE
 
     dimensions = list(cb.dimensions)
     k = len(dimensions)
-    sigma = np.full((k, k), DIMENSION_CORRELATION) + (1 - DIMENSION_CORRELATION) * np.eye(k)
-    noise = rng.multivariate_normal(np.zeros(k), sigma, size=n)
+    noise = equicorrelated_normal(rng, n, k, DIMENSION_CORRELATION)
     base = np.array([REGION_EFFECT[r] for r in region]) + np.array([STAKEHOLDER_EFFECT[s] for s in stakeholder])
     theta = {
         d: base + np.array([DIMENSION_STAKEHOLDER_EFFECT.get((d, s), 0.0) for s in stakeholder]) + noise[:, j]
@@ -276,56 +286,36 @@ def _export_frame(truth: SyntheticSurvey, cb: Codebook, region: str, header_lang
 
 def _deterministic_xlsx(frame: pd.DataFrame, path: Path, numeric_columns: list[str] = ()) -> None:
     """Write an XLSX whose bytes depend only on the data (fixed document and zip timestamps)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Data"
-    sheet.append(list(frame.columns))
     numeric = set(numeric_columns)
+    rows: list[list[object]] = [list(frame.columns)]
     for row in frame.itertuples(index=False):
-        sheet.append([
+        rows.append([
             None if value == "" else (float(value) if name in numeric and str(value).isdigit() else value)
             for name, value in zip(frame.columns, row, strict=True)
         ])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                              rb"\g<1>" + FIXED_DOC_TIME.encode() + rb"\g<2>", data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            target.writestr(fixed, data)
-
-
-def _deterministic_sav(frame: pd.DataFrame, path: Path, **kwargs) -> None:
-    """Write an SPSS file with the header's creation date and time fixed (ReadStat stamps the clock)."""
-    pyreadstat.write_sav(frame, path, **kwargs)
-    data = bytearray(path.read_bytes())
-    # .sav header: creation_date (9 bytes) at offset 84 + 8 = 92, creation_time (8 bytes) at 101.
-    data[92:109] = b"01 Jan 2600:00:00"
-    path.write_bytes(bytes(data))
+    write_xlsx_rows(rows, path)
 
 
 def write_illustrative_exports(out_dir: str | Path | None = None, seed: int | None = None) -> list[Path]:
-    """Write the five illustrative partner exports (synthetic data) and return their paths.
+    """Write the five illustrative partner exports (synthetic data) and their survey manifest.
 
-    =====================  ====  =========  =====================================================
-    region                 lang  format     imperfections
-    =====================  ====  =========  =====================================================
-    south_savo             fi    CSV ``;``  Webropol style: UTF-8 BOM, question texts as headers,
-                                            Finnish labels, response-time column, email, comments
-    vasternorrland         sv    XLSX       Swedish headers and labels, one out-of-range code (6)
-    donegal                en    CSV ``,``  item ids as headers, labels with stray whitespace, one
-                                            duplicated submission, email column
-    newfoundland_labrador  en    XLSX       English question texts, numeric codes stored as
-                                            floats (``4.0``), organisation and name columns
-    south_iceland          is    SPSS .sav  item ids as variable names, Icelandic variable and
-                                            value labels, don't know coded 9
-    =====================  ====  =========  =====================================================
+    Three exports use real tool layouts (:mod:`innocap_analysis.synthetic.exports`) and carry
+    one region each, so region and country come from the manifest ``survey.yaml``:
+
+    =====================  ====  =====================  ==============================================
+    region                 lang  layout                 imperfections
+    =====================  ====  =====================  ==============================================
+    south_savo             fi    Webropol CSV ``;``     respondent numbers, response time, 0/1 column
+                                                        per barrier, "En osaa sanoa", e-mail, comments
+    vasternorrland         sv    plain XLSX             Swedish headers and labels, one out-of-range
+                                                        code (6)
+    donegal                en    plain CSV ``,``        item ids as headers, stray whitespace, one
+                                                        duplicated submission, e-mail column
+    newfoundland_labrador  en    Qualtrics CSV          three header rows, numeric values, metadata
+                                                        (IP address, location, recipient e-mail)
+    south_iceland          is    Microsoft Forms XLSX   ID/Start time/Completion time/Email/Name,
+                                                        Likert statements as headers, ``a;b;`` barriers
+    =====================  ====  =====================  ==============================================
 
     Parameters
     ----------
@@ -337,7 +327,8 @@ def write_illustrative_exports(out_dir: str | Path | None = None, seed: int | No
 
     Returns
     -------
-    list of Path, one per partner, in the order of :data:`EXPORTS`.
+    list of Path, one per partner, in the order of :data:`EXPORTS` (the manifest is
+    :func:`~innocap_analysis.survey.illustrative.illustrative_manifest_path` of the folder).
     """
     seed = DEFAULT_SEED if seed is None else int(seed)
     out = Path(out_dir) if out_dir is not None else config.ILLUSTRATIVE_SURVEY_DIR
@@ -346,26 +337,28 @@ def write_illustrative_exports(out_dir: str | Path | None = None, seed: int | No
     truth = simulate_responses(cb, seed)
     pii = truth.pii.set_index("respondent_id")
     paths: list[Path] = []
+    entries: list[dict[str, object]] = []
 
-    # South Savo: Webropol-style CSV.
-    frame = _export_frame(truth, cb, "south_savo", "fi", "fi")
-    ids = frame.iloc[:, 0]
-    frame.insert(1, "Vastausaika", [f"2026-03-{1 + i % 28:02d} {8 + i % 9:02d}:{(7 * i) % 60:02d}"
-                                    for i in range(len(frame))])
-    frame["Sähköposti"] = pii.loc[ids, "email"].to_numpy()
-    frame["Vapaa sana"] = pii.loc[ids, "free_text"].to_numpy()
-    path = out / EXPORTS["south_savo"][2]
-    path.write_bytes(b"\xef\xbb\xbf" + frame.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8"))
-    paths.append(path)
+    def tool_export(region: str, writer: str, offset: int) -> None:
+        country, lang, name, _ = EXPORTS[region]
+        export = write_tool_export(writer, truth, region, out, cb, seed=seed + offset, name=name, language=lang)
+        paths.append(export.path)
+        entries.append(export.manifest)
+
+    def plain_entry(region: str) -> None:
+        country, lang, name, _ = EXPORTS[region]
+        entries.append({"path": name, "tool": "plain", "region": region, "country": country, "language": lang})
+
+    tool_export("south_savo", "webropol", 11)
 
     # Västernorrland: Swedish XLSX with one out-of-range code.
     frame = _export_frame(truth, cb, "vasternorrland", "sv", "sv")
     bad_row, bad_item = OUT_OF_RANGE_ROW, cb.item(OUT_OF_RANGE_ITEM)
-    bad_column = bad_item.text["sv"]
-    frame.loc[bad_row, bad_column] = OUT_OF_RANGE_VALUE
+    frame.loc[bad_row, bad_item.text["sv"]] = OUT_OF_RANGE_VALUE
     path = out / EXPORTS["vasternorrland"][2]
     _deterministic_xlsx(frame, path)
     paths.append(path)
+    plain_entry("vasternorrland")
 
     # Donegal: English CSV, ids as headers, stray whitespace, a duplicated submission, email.
     frame = _export_frame(truth, cb, "donegal", None, "en")
@@ -373,68 +366,38 @@ def write_illustrative_exports(out_dir: str | Path | None = None, seed: int | No
     spaced = np.random.default_rng(seed + 1).random(frame[item_cols].shape) < 0.1
     frame[item_cols] = np.where(spaced & (frame[item_cols] != ""), " " + frame[item_cols] + " ", frame[item_cols])
     frame["Email"] = pii.loc[frame[cb.respondent_id], "email"].to_numpy()
-    dup_index = DUPLICATE_ROW
-    frame = pd.concat([frame, frame.iloc[[dup_index]]], ignore_index=True)
+    frame = pd.concat([frame, frame.iloc[[DUPLICATE_ROW]]], ignore_index=True)
     path = out / EXPORTS["donegal"][2]
     path.write_bytes(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     paths.append(path)
+    plain_entry("donegal")
 
-    # Newfoundland and Labrador: English XLSX with float codes, organisation and name.
-    frame = _export_frame(truth, cb, "newfoundland_labrador", "en", None)
-    item_headers = [cb.item(i).text["en"] for i in cb.item_ids]
-    ids = frame.iloc[:, 0]
-    frame["Organisation"] = pii.loc[ids, "organisation"].to_numpy()
-    frame["Name"] = pii.loc[ids, "name"].to_numpy()
-    # Codes are stored as numbers; don't-know answers stay text labels; about 5% of the codes were
-    # pasted in as text "4.0" (a CSV-through-pandas round trip), the Excel artefact the loader must handle.
-    numeric = item_headers
-    as_text = np.random.default_rng(seed + 2).random(frame[numeric].shape) < 0.05
-    codes_text = frame[numeric]
-    frame[numeric] = codes_text.where(~(as_text & codes_text.map(str.isdigit)), codes_text + ".0")
-    path = out / EXPORTS["newfoundland_labrador"][2]
-    _deterministic_xlsx(frame, path, numeric_columns=numeric)
-    paths.append(path)
+    tool_export("newfoundland_labrador", "qualtrics_numeric", 12)
+    tool_export("south_iceland", "msforms", 13)
 
-    # South Iceland: SPSS .sav with Icelandic labels; don't know = 9.
-    mask = (truth.responses["region"] == "south_iceland").to_numpy()
-    resp = truth.responses[mask].reset_index(drop=True)
-    reasons = truth.missing_reasons[mask].reset_index(drop=True)
-    sav = pd.DataFrame({cb.respondent_id: resp[cb.respondent_id].astype(object)})
-    value_labels: dict[str, dict[float, str]] = {}
-    column_labels: dict[str, str] = {cb.respondent_id: cb.respondent_id_labels["is"][0]}
-    for name in ("region", "country", "stakeholder", "size_band", "role"):
-        keys = list(cb.profile[name].levels)
-        sav[name] = resp[name].astype(str).map({k: float(i + 1) for i, k in enumerate(keys)}).astype(float)
-        value_labels[name] = {float(i + 1): cb.profile[name].levels[k]["is"] for i, k in enumerate(keys)}
-        column_labels[name] = cb.profile[name].text["is"]
-    for item in cb.items:
-        sc = cb.scales[item.scale]
-        values = resp[item.id].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        values[(reasons[item.id] == "dont_know").fillna(False).to_numpy(dtype=bool)] = 9.0
-        sav[item.id] = values
-        value_labels[item.id] = {float(c): sc.levels[c]["is"] for c in sc.codes} | {
-            9.0: sc.missing["dont_know"]["is"][0]}
-        column_labels[item.id] = item.text["is"]
-    for question in cb.multi_select.values():
-        for option, labels in question.options.items():
-            name = question.column(option)
-            sav[name] = resp[name].to_numpy(dtype=bool).astype(float)
-            value_labels[name] = {1.0: question.selected["is"][0], 0.0: question.not_selected["is"][0]}
-            column_labels[name] = f"{question.text['is']} - {labels['is']}"
-    path = out / EXPORTS["south_iceland"][2]
-    _deterministic_sav(sav, path, column_labels=[column_labels[c] for c in sav.columns],
-                       variable_value_labels=value_labels, file_label="INNOCAP illustrative (synthetic)")
-    paths.append(path)
-
+    sizes = truth.responses["region"].astype(str).value_counts()
+    for entry in entries:
+        # Organisations invited: synthetic, about 40% responding (for response rates).
+        entry["invited"] = int(np.ceil(sizes[str(entry["region"])] / 0.4))
+    manifest = out / MANIFEST_NAME
+    manifest.write_text(_manifest_text(entries, seed), encoding="utf-8")
     if out.resolve() == config.ILLUSTRATIVE_SURVEY_DIR.resolve():
-        _register(paths, seed)
+        _register([*paths, manifest], seed)
     return paths
 
 
-def illustrative_export_paths(out_dir: str | Path | None = None) -> list[Path]:
-    """Paths of the five illustrative partner exports (the data card ``README.md`` excluded)."""
-    folder = Path(out_dir) if out_dir is not None else config.ILLUSTRATIVE_SURVEY_DIR
-    return [folder / name for _, _, name in EXPORTS.values()]
+def _manifest_text(entries: list[dict[str, object]], seed: int) -> str:
+    header = (
+        "# Survey manifest of the illustrative (SYNTHETIC) partner exports: the files of a run and the\n"
+        "# facts about each file (docs/survey_manifest.md). Written by `innocap data illustrative`"
+        + ("" if seed == DEFAULT_SEED else f" --seed {seed}") + ";\n"
+        "# `load_illustrative_survey()` and the default build read the exports through it.\n"
+        "# `invited` is synthetic (about 40% of invited organisations responding).\n"
+    )
+    body = yaml.safe_dump({"title": "INNOCAP stakeholder survey, illustrative synthetic exports",
+                           "defaults": {"wave": None}, "files": entries},
+                          sort_keys=False, allow_unicode=True, width=120)
+    return header + body.replace("  wave: null\n", "  wave: null  # baseline-only: no wave column, no wave fixed\n")
 
 
 def _register(paths: list[Path], seed: int) -> None:
@@ -454,7 +417,8 @@ def illustrative_truth(seed: int | None = None) -> SyntheticSurvey:
     """The generator's truth behind :func:`write_illustrative_exports`, with its injected imperfections.
 
     For tests and the data card: ``injected["duplicate"]`` and ``injected["out_of_range"]``
-    give file, respondent id and spreadsheet row of each deliberate problem.
+    give file, respondent id and spreadsheet row of each deliberate problem;
+    ``injected["pii_columns"]`` the personal-data columns per file.
     """
     cb = load_codebook()
     truth = simulate_responses(cb, DEFAULT_SEED if seed is None else int(seed))
@@ -465,7 +429,9 @@ def illustrative_truth(seed: int | None = None) -> SyntheticSurvey:
                          "item": OUT_OF_RANGE_ITEM, "value": OUT_OF_RANGE_VALUE, "row": OUT_OF_RANGE_ROW + 2},
         "duplicate": {"file": EXPORTS["donegal"][2], "respondent_id": ie.loc[DUPLICATE_ROW, cb.respondent_id],
                       "row": len(ie) + 2, "first_row": DUPLICATE_ROW + 2},
-        "pii_columns": {"south_savo_webropol_fi.csv": ["Sähköposti", "Vapaa sana"], "donegal_en.csv": ["Email"],
-                        "newfoundland_labrador_en.xlsx": ["Organisation", "Name"]},
+        "pii_columns": {EXPORTS["south_savo"][2]: ["Sähköposti", "Vapaa sana"], EXPORTS["donegal"][2]: ["Email"],
+                        EXPORTS["newfoundland_labrador"][2]: ["IPAddress", "RecipientEmail", "LocationLatitude",
+                                                              "LocationLongitude", "Q19"],
+                        EXPORTS["south_iceland"][2]: ["Email", "Name", "Athugasemdir"]},
     }
     return truth
