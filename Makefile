@@ -58,7 +58,7 @@ report-check: $(STAMP)
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --upgrade pip setuptools wheel
-	.lock-venv/bin/python -m pip install --quiet -e ".[dev,dask]"
+	.lock-venv/bin/python -m pip install --quiet -e ".[dev,docs,dask]"
 	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^innocap' > requirements.lock
 	rm -rf .lock-venv
 
