@@ -36,6 +36,8 @@ FIGURES_MANIFEST: Path = FIGURES_DIR / "MANIFEST.csv"
 
 #: Where ``innocap build --survey ...`` writes; never the committed ``figures/``.
 OUTPUT_ROOT: Path = PROJECT_ROOT / "output"
+#: Where a notebook run outside ``innocap build`` (JupyterLab, nbconvert, papermill) writes by default.
+SCRATCH_FIGURES_DIR: Path = OUTPUT_ROOT / "scratch" / "figures"
 
 INSTRUMENTS_DIR: Path = PACKAGE_DIR / "instruments"
 DEFAULT_CODEBOOK: Path = INSTRUMENTS_DIR / "innocap_v1.yaml"
@@ -113,6 +115,21 @@ def interim_directory() -> Path:
     answers never land in the repository.
     """
     return Path(os.environ.get("INNOCAP_INTERIM_DIR", INTERIM_DIR))
+
+
+def figures_directory_outside_build() -> Path:
+    """Where figures and tables go when no build is running: the scratch folder, unless asked otherwise.
+
+    A notebook run in JupyterLab, nbconvert or papermill must not overwrite the committed
+    ``figures/`` (whose checksums ``figures/MANIFEST.csv`` records), so it writes into
+    :data:`SCRATCH_FIGURES_DIR` (``output/scratch/figures``, ignored by git). The caller asks for
+    another folder with the environment variable ``INNOCAP_FIGURES_DIR``: a path, or ``committed``
+    for :data:`FIGURES_DIR` (then ``innocap verify`` names the files whose checksums no longer match).
+    """
+    wanted = os.environ.get("INNOCAP_FIGURES_DIR", "").strip()
+    if not wanted:
+        return SCRATCH_FIGURES_DIR
+    return FIGURES_DIR if wanted == "committed" else Path(wanted)
 
 
 def output_dirs(run_name: str | None = None) -> tuple[Path, Path]:

@@ -35,6 +35,12 @@ ATTRIBUTION_GEO = (
 )
 
 MANIFEST_COLUMNS = ["path", "sha256", "bytes", "source", "licence", "derivation"]
+#: Subfolder of the figure folder for each kind of output (figures and layers sit at its top).
+OUTPUT_SUBFOLDERS: dict[str, str] = {"table": "tables", "section": "sections"}
+#: Files the build writes into the figure folder besides the recorded outputs (not rows of MANIFEST.csv).
+BUILD_LEVEL_FILES: frozenset[str] = frozenset(
+    {"MANIFEST.csv", "DISCLOSURE.csv", "evidence_report.html", "evidence_report.pdf", ".gitkeep"}
+)
 #: Files under data/ that describe the data rather than being data.
 _MANIFEST_EXEMPT = {"manifest.csv", "README.md", ".gitkeep"}
 
@@ -102,9 +108,13 @@ class SavedFiles(list):
 
     A notebook cell that ends with ``save_figure(...)`` displays this: the file names as
     text (not absolute paths, so stored outputs are identical across machines and build
-    folders) and, when a PNG was written, that very PNG, so the notebook shows exactly
-    the published figure.
+    folders) and, when a PNG was written, ``preview`` (the published PNG scaled down) or else
+    that very PNG, so the notebook shows the published figure.
     """
+
+    def __init__(self, paths=(), preview: bytes | None = None):  # noqa: ANN001 - any iterable of paths
+        super().__init__(paths)
+        self.preview = preview
 
     def __repr__(self) -> str:
         return "saved: " + ", ".join(Path(p).name for p in self)
@@ -112,6 +122,8 @@ class SavedFiles(list):
     _repr_pretty_ = None  # let IPython fall back to __repr__
 
     def _repr_png_(self) -> bytes | None:
+        if self.preview is not None:
+            return self.preview
         pngs = [Path(p) for p in self if Path(p).suffix == ".png"]
         return pngs[0].read_bytes() if pngs else None
 
@@ -209,3 +221,49 @@ def update_data_manifest(
         writer.writeheader()
         writer.writerows(rows)
     return manifest
+
+
+def manifest_file_name(kind: str, file_name: str) -> str:
+    """How an output is named in ``figures/MANIFEST.csv``: relative to the figure folder (``tables/x.csv``)."""
+    sub = OUTPUT_SUBFOLDERS.get(kind)
+    return f"{sub}/{file_name}" if sub else file_name
+
+
+def verify_figures_manifest(figures_dir: Path | None = None) -> list[ManifestProblem]:
+    """Compare every published file under ``figures/`` with ``figures/MANIFEST.csv``.
+
+    A notebook run outside ``innocap build`` that was told to write into the committed folder
+    rewrites files without updating the manifest; this names each of them.
+
+    Returns
+    -------
+    list of ManifestProblem
+        One per stale file (sha256 differs from the manifest), file listed but missing, and file
+        on disk that no manifest row lists (the build-level files of :data:`BUILD_LEVEL_FILES`
+        excepted). Empty when everything matches.
+    """
+    figures_dir = Path(figures_dir or config.FIGURES_DIR)
+    manifest = figures_dir / "MANIFEST.csv"
+    label = _relative(figures_dir)
+    if not manifest.is_file():
+        return [ManifestProblem(f"{label}/MANIFEST.csv", "missing: run `innocap build`")]
+    with open(manifest, newline="", encoding="utf-8") as handle:
+        rows = {row["file"]: row for row in csv.DictReader(handle)}
+    problems: list[ManifestProblem] = []
+    on_disk = sorted(p.relative_to(figures_dir).as_posix() for p in figures_dir.rglob("*") if p.is_file())
+    for rel in on_disk:
+        if rel not in rows and rel not in BUILD_LEVEL_FILES:
+            problems.append(ManifestProblem(f"{label}/{rel}", "not listed in MANIFEST.csv (not made by the build)"))
+    for rel, row in sorted(rows.items()):
+        path = figures_dir / rel
+        if not path.is_file():
+            problems.append(ManifestProblem(f"{label}/{rel}", "listed in MANIFEST.csv but missing"))
+            continue
+        actual = sha256_file(path)
+        if actual != row["sha256"]:
+            problems.append(ManifestProblem(
+                f"{label}/{rel}",
+                f"stale: sha256 is {actual}, MANIFEST.csv says {row['sha256']} (rewritten outside `innocap build`; "
+                "rebuild with `innocap build`, or `git checkout` the file)",
+            ))
+    return problems

@@ -4,9 +4,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import io  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from innocap_analysis import evidence  # noqa: E402
 from innocap_analysis.evidence.publish import save_figure  # noqa: E402
@@ -118,8 +121,10 @@ def test_charts_draw_suppressed_cells_as_labels(survey, tmp_path):
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "suppressed" in texts and "6" in texts
     saved = save_figure(fig, "counts", directory=tmp_path, footnote="Illustrative data.")
-    assert saved._repr_png_() == (tmp_path / "counts.png").read_bytes()
-    assert repr(saved) == "saved: counts.png, counts.svg"
+    shown = Image.open(io.BytesIO(saved._repr_png_()))
+    published = Image.open(tmp_path / "counts.png")
+    assert shown.width == pytest.approx(published.width / 3, abs=1)  # the 300-dpi PNG shown at 100 dpi
+    assert repr(saved) == "saved: counts.png, counts.svg, counts.pdf"
     fig = missingness_chart(missingness_by_item(survey, min_n=5))
     first_item_dont_know = fig.axes[0].patches[0]  # bars are drawn kind by kind, item by item
     assert first_item_dont_know.get_height() == pytest.approx(100 * 5 / 13)

@@ -53,8 +53,8 @@ def test_build_executes_publishes_and_records_provenance(project, capsys):
     assert (figures / "tables" / "01_probe_table.md").exists()
     rows = list(csv.DictReader(open(figures / "MANIFEST.csv", encoding="utf-8")))
     assert {r["file"] for r in rows} == {
-        "01_probe_line.png", "01_probe_line.svg",
-        "tables/01_probe_table.csv", "tables/01_probe_table.md", "tables/01_probe_table.tex",
+        "01_probe_line.png", "01_probe_line.svg", "01_probe_line.pdf",
+        *(f"tables/01_probe_table.{ext}" for ext in ("csv", "md", "tex", "xlsx", "docx")),
     }
     assert all(r["notebook"] == "01_good.ipynb" and len(r["sha256"]) == 64 for r in rows)
     executed = nbformat.read(notebooks / "01_good.ipynb", as_version=4)

@@ -21,7 +21,7 @@ STAKEHOLDER_COLOURS: dict[str, str] = {"public_sector": "#0072B2", "sme": "#E69F
 
 RC_PARAMS: dict[str, object] = {
     "figure.dpi": 100,
-    "savefig.dpi": 150,
+    "savefig.dpi": 300,
     "savefig.bbox": "tight",
     "font.family": "DejaVu Sans",
     "font.size": 9,
