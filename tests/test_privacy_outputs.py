@@ -8,6 +8,8 @@ has a column that the codebook marks as personal data.
 import json
 import re
 
+import docx
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -33,12 +35,28 @@ def _notebook_texts():
                 yield path.name, json.dumps({"text": output.get("text", ""), "data": data})
 
 
+def _office_text(path):
+    """The cell texts of an XLSX or DOCX table (both are zip archives, not text)."""
+    if path.suffix == ".xlsx":
+        book = openpyxl.load_workbook(path, read_only=True)
+        return "\n".join(" ".join("" if v is None else str(v) for v in row)
+                         for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+    document = docx.Document(str(path))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([*(p.text for p in document.paragraphs), *cells])
+
+
 def _table_texts():
     for path in sorted(config.TABLES_DIR.glob("*.*")):
+        if path.suffix in {".xlsx", ".docx"}:
+            yield path.name, _office_text(path)
+        else:
+            yield path.name, path.read_text(encoding="utf-8")
+    for path in sorted((config.FIGURES_DIR / "sections").glob("*.md")):
         yield path.name, path.read_text(encoding="utf-8")
     report = config.FIGURES_DIR / "evidence_report.html"
     if report.exists():
-        html = re.sub(r'src="data:image/png;base64,[^"]*"', "", report.read_text(encoding="utf-8"))
+        html = re.sub(r'(src|href)="data:[^"]*"', "", report.read_text(encoding="utf-8"))
         yield report.name, html
 
 

@@ -10,7 +10,11 @@ the error, and leaves the previous, consistent outputs untouched.
 
 After the notebooks, the build writes ``MANIFEST.csv`` (one row per output: file,
 sha256, notebook, caption, sha256 of every input data file, package version and git
-commit) and ``evidence_report.html``.
+commit), ``evidence_report.html`` and ``evidence_report.pdf``.
+
+Progress goes to the terminal as tqdm bars, or as one plain line per notebook when the output
+is a log file (or ``TQDM_DISABLE`` is set); ``quiet`` prints errors only. Kernels are the named
+"innocap (project .venv)" kernel, over IPC, so no kernel writes a transport warning into the log.
 
 Two kinds of run exist:
 
@@ -42,10 +46,14 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+from papermill.parameterize import parameterize_notebook
 from tqdm import tqdm
 
 from .. import __version__, config, provenance
 from ..survey.manifest import ManifestError, load_manifest
+from .kernel import KERNEL_NAME, KERNELSPEC, ensure_kernel, kernel_config
+from .pdf_report import write_pdf_report
 from .report import write_evidence_report
 
 MANIFEST_COLUMNS = [
@@ -140,17 +148,25 @@ def notebook_source_sha256(nb) -> str:  # noqa: ANN001 - nbformat.NotebookNode
     return digest.hexdigest()
 
 
-def _inject_parameters(nb, parameters: dict[str, object]) -> None:  # noqa: ANN001
-    """Insert a cell after the one tagged ``parameters`` that overrides its values (papermill's convention)."""
-    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if not tagged:
+def _inject_parameters(nb, parameters: dict[str, object]):  # noqa: ANN001, ANN202 - nbformat.NotebookNode
+    """The notebook with a cell after the one tagged ``parameters`` that overrides its values.
+
+    :func:`papermill.parameterize.parameterize_notebook` writes the cell (tagged
+    ``injected-parameters``, papermill's convention); its id is fixed so that reruns write
+    identical notebooks, and the empty tag lists papermill needs on every cell are removed again.
+    """
+    for cell in nb.cells:
+        cell.metadata.setdefault("tags", [])
+    if not any("parameters" in c.metadata["tags"] for c in nb.cells):
         raise ValueError("notebook has no cell tagged 'parameters'")
-    lines = ["# Parameters injected by `innocap build`"]
-    lines += [f"{name} = {value!r}" for name, value in parameters.items()]
-    cell = nbformat.v4.new_code_cell("\n".join(lines))
-    cell.metadata["tags"] = ["injected-parameters"]
-    cell["id"] = "injected-parameters"  # fixed, so that reruns write identical notebooks
-    nb.cells.insert(tagged[0] + 1, cell)
+    injected = parameterize_notebook(nb, parameters, comment="Parameters injected by `innocap build`")
+    for cell in injected.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+        if not cell.metadata.get("tags"):
+            cell.metadata.pop("tags", None)
+    injected.metadata.pop("papermill", None)
+    return injected
 
 
 def _error_from_outputs(cell) -> tuple[str, str]:  # noqa: ANN001
@@ -160,31 +176,15 @@ def _error_from_outputs(cell) -> tuple[str, str]:  # noqa: ANN001
     return "Error", ""
 
 
-def _coalesce_streams(outputs: list) -> list:
-    """Merge consecutive stdout (or stderr) chunks into one output.
-
-    How a cell's printed text is split into chunks depends on when the kernel flushes, so
-    the same run can store one or two stream outputs; merging makes the stored notebook
-    identical across runs (nbval compares streams merged in the same way).
-    """
-    merged: list = []
-    for output in outputs:
-        previous = merged[-1] if merged else None
-        if (output.get("output_type") == "stream" and previous is not None
-                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
-            previous["text"] = previous["text"] + output["text"]
-        else:
-            merged.append(output)
-    return merged
-
-
 def _normalise_notebook(nb) -> None:  # noqa: ANN001
     """Remove what differs between identical runs, so rebuilt notebooks are byte-identical."""
+    # How a cell's printed text is split into stream chunks depends on when the kernel flushes;
+    # merging consecutive chunks (nbconvert's preprocessor, as nbval compares them) makes the
+    # stored notebook identical across runs.
+    CoalesceStreamsPreprocessor().preprocess(nb, {})
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
-        if cell.get("outputs"):
-            cell.outputs = _coalesce_streams(cell.outputs)
     nb.metadata.pop("widgets", None)
     nb.metadata.pop("papermill", None)
 
@@ -205,7 +205,7 @@ def read_notebook_source(path: Path) -> nbformat.NotebookNode:
     if not script.exists():
         return nbformat.read(path, as_version=4)
     nb = jupytext.read(script)
-    nb.metadata = {"kernelspec": nb.metadata["kernelspec"], "language_info": {"name": "python"}}
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
     nb.nbformat, nb.nbformat_minor = 4, 5
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"{path.stem[:2]}-{index:02d}"
@@ -223,19 +223,22 @@ def execute_notebook(
     progress: bool = True,
     position: int = 1,
 ):
-    """Execute one notebook cell by cell; returns the executed ``NotebookNode``.
+    """Execute one notebook cell by cell on the named kernel; returns the executed ``NotebookNode``.
 
+    The kernel is "innocap (project .venv)" (:mod:`~innocap_analysis.app.kernel`), reached over IPC
+    where the platform has it. ``progress`` draws a per-cell bar (on a terminal only).
     Raises :class:`BuildError` naming the failing cell.
     """
     nb = read_notebook_source(path)
     if parameters:
-        _inject_parameters(nb, parameters)
+        nb = _inject_parameters(nb, parameters)
     saved_env = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits the environment at launch
     client = NotebookClient(
         nb,
         timeout=timeout,
-        kernel_name="python3",
+        kernel_name=KERNEL_NAME,
+        config=kernel_config(),
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
         allow_errors=False,
@@ -284,7 +287,7 @@ def _publish_staging(staging: Path, figures_dir: Path) -> list[Path]:
 
 def _remove_stale_outputs(manifest_path: Path, notebook: str, figures_dir: Path, records: list[dict]) -> None:
     """Delete outputs a notebook made last time but no longer makes, so nothing stale looks current."""
-    fresh = {("tables/" if r["kind"] == "table" else "") + r["file"] for r in records}
+    fresh = {provenance.manifest_file_name(r["kind"], r["file"]) for r in records}
     for row in read_manifest(manifest_path):
         if row["notebook"] == notebook and row["file"] not in fresh:
             (figures_dir / row["file"]).unlink(missing_ok=True)
@@ -310,8 +313,7 @@ def write_manifest(rows: list[dict[str, str]], path: Path) -> None:
 def _manifest_rows(records: list[dict], figures_dir: Path, nb_name: str, nb_sha: str, commit: str) -> list[dict]:
     rows = {}
     for rec in records:
-        sub = "tables/" if rec["kind"] == "table" else ""
-        rel = sub + rec["file"]
+        rel = provenance.manifest_file_name(rec["kind"], rec["file"])
         target = figures_dir / rel
         inputs = ";".join(f"{k}={v}" for k, v in sorted(rec["inputs"].items()))
         rows[rel] = {
@@ -338,12 +340,15 @@ def run_build(
     notebooks_dir: Path | None = None,
     figures_dir: Path | None = None,
     manifest: Path | None = None,
+    quiet: bool = False,
 ) -> int:
     """Run the build; returns a process exit code (0 ok, 1 a notebook failed, 2 usage).
 
     ``manifest`` is a survey manifest (``survey.yaml``) of real partner exports; it is
     checked before any notebook runs (a malformed manifest or a listed file that does not
     exist is a usage error). See the module docstring for what is written where.
+    ``progress`` and ``quiet`` choose what is printed while it runs (:func:`progress_mode`);
+    ``quiet`` also drops the closing summary, so that only errors are printed.
     """
     survey_paths = list(survey_paths or [])
     real_run = bool(survey_paths) or manifest is not None
@@ -387,8 +392,11 @@ def run_build(
     commit = git_commit()
     results: list[NotebookResult] = []
     started = time.perf_counter()
+    ensure_kernel()
 
-    overall = tqdm(notebooks, desc="innocap build", unit="notebook", disable=not progress, position=0, file=sys.stderr)
+    mode = progress_mode(progress=progress, quiet=quiet)
+    overall = tqdm(notebooks, desc="innocap build", unit="notebook", disable=mode != "bars", position=0,
+                   file=sys.stderr)
     for nb_path in overall:
         overall.set_postfix_str(nb_path.stem)
         t0 = time.perf_counter()
@@ -406,7 +414,8 @@ def run_build(
                 "INNOCAP_INTERIM_DIR": str(figures_dir.parent / "interim" if real_run else config.interim_directory()),
             }
             try:
-                nb = execute_notebook(nb_path, parameters=parameters, env=env, timeout=timeout, progress=progress)
+                nb = execute_notebook(nb_path, parameters=parameters, env=env, timeout=timeout,
+                                      progress=mode == "bars")
             except BuildError as exc:
                 overall.close()
                 _report_failure(exc, results)
@@ -420,12 +429,39 @@ def run_build(
         out_nb.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out_nb)
         results.append(NotebookResult(nb_path.name, time.perf_counter() - t0, sorted({r["file"] for r in records})))
+        if mode == "lines":
+            _print_progress_line(len(results), len(notebooks), results[-1])
     overall.close()
 
     write_manifest(manifest, manifest_path)
     report_path = write_evidence_report(figures_dir, real_run=real_run)
-    _print_summary(results, figures_dir, manifest_path, report_path, notebook_out_dir, time.perf_counter() - started)
+    write_pdf_report(figures_dir, real_run=real_run)
+    if not quiet:
+        _print_summary(results, figures_dir, manifest_path, report_path, notebook_out_dir,
+                       time.perf_counter() - started)
     return 0
+
+
+def progress_mode(*, progress: bool = True, quiet: bool = False, stream=None) -> str:  # noqa: ANN001 - a text stream
+    """How the build shows progress: ``"bars"``, ``"lines"`` or ``"none"``.
+
+    ``none`` when ``quiet`` or not ``progress``; plain ``lines`` (one per notebook, for log files)
+    when ``stream`` (default ``sys.stderr``, where the bars go) or stdout is not a terminal, or when
+    ``TQDM_DISABLE`` is set to a true value; tqdm ``bars`` otherwise.
+    """
+    if quiet or not progress:
+        return "none"
+    stream = stream or sys.stderr
+    disabled = os.environ.get("TQDM_DISABLE", "").strip().lower() not in {"", "0", "false", "no"}
+    on_terminal = bool(getattr(stream, "isatty", lambda: False)()) and bool(
+        getattr(sys.stdout, "isatty", lambda: False)())
+    return "lines" if disabled or not on_terminal else "bars"
+
+
+def _print_progress_line(done: int, total: int, result: NotebookResult) -> None:
+    """One plain line per finished notebook (no carriage returns), for logs and CI."""
+    print(f"innocap build: [{done}/{total}] {result.notebook} done in {result.seconds:.1f} s "
+          f"({len(result.outputs)} files)", flush=True)
 
 
 def _report_failure(exc: BuildError, done: list[NotebookResult]) -> None:

@@ -1,4 +1,4 @@
-"""The ``innocap`` command line: ``build``, ``validate`` and ``data``.
+"""The ``innocap`` command line: ``build``, ``validate``, ``verify``, ``data`` and ``kernel``.
 
 Data problems end with a clear message and an exit code, never a Python traceback:
 0 success, 1 invalid data (unrecognisable encodings included) or a failed build, 2 usage errors
@@ -14,11 +14,12 @@ from pathlib import Path
 
 from .. import __version__
 from ..geography.settlements import build_geonames_extract
-from ..provenance import verify_data_manifest
+from ..provenance import verify_data_manifest, verify_figures_manifest
 from ..survey.illustrative import illustrative_manifest_path
 from ..survey.validate import cli_validate
 from ..synthetic.survey import write_illustrative_exports
 from .build import run_build
+from .kernel import KERNEL_DISPLAY_NAME, ensure_kernel
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -43,6 +44,9 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
                    help="output folder name under output/ for a --manifest/--survey run (default: 'real')")
     p.add_argument("--codebook", type=Path, default=None, help="instrument codebook YAML")
     p.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
+    p.add_argument("--quiet", "-q", action="store_true", help="print errors only (no progress, no summary)")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress output (by default: bars on a terminal, one line per notebook in a log)")
     p.set_defaults(handler=_run_build)
 
 
@@ -54,6 +58,8 @@ def _run_build(args: argparse.Namespace) -> int:
         run_name=args.run_name,
         codebook=args.codebook,
         timeout=args.timeout,
+        progress=not args.no_progress,
+        quiet=args.quiet,
     )
 
 
@@ -114,16 +120,52 @@ def _run_data_verify(args: argparse.Namespace) -> int:
     return EXIT_INVALID if problems else EXIT_OK
 
 
+def _add_verify(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "verify", help="check data/ against data/manifest.csv and figures/ against figures/MANIFEST.csv",
+        description="Check every input file under data/ against data/manifest.csv and every published file "
+                    "under figures/ against figures/MANIFEST.csv; name every stale, missing or unlisted file. "
+                    "Exit 0 when everything matches, 1 otherwise.",
+    )
+    p.add_argument("--figures", type=Path, default=None, metavar="DIR",
+                   help="figure folder to check (default: figures/)")
+    p.set_defaults(handler=_run_verify)
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    problems = [*verify_data_manifest(), *verify_figures_manifest(args.figures)]
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} file(s) do not match their manifest", file=sys.stderr)
+        return EXIT_INVALID
+    print("data/manifest.csv and figures/MANIFEST.csv: every file matches its checksum")
+    return EXIT_OK
+
+
+def _add_kernel(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("kernel", help=f"register the Jupyter kernel {KERNEL_DISPLAY_NAME!r} (make lab does)",
+                       description="Register the named Jupyter kernel of this environment, which the notebooks use.")
+    p.set_defaults(handler=_run_kernel)
+
+
+def _run_kernel(args: argparse.Namespace) -> int:
+    print(f"kernel {KERNEL_DISPLAY_NAME!r}: {ensure_kernel()}")
+    return EXIT_OK
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="innocap",
         description="INNOCAP evidence engine: survey capability indicators and service-distance geography.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{build,validate,data}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{build,validate,verify,data,kernel}")
     _add_build(sub)
     _add_validate(sub)
+    _add_verify(sub)
     _add_data(sub)
+    _add_kernel(sub)
     return parser
 
 
