@@ -10,12 +10,19 @@ STAMP  := $(VENV)/.installed-$(LOCK_HASH)
 export OPENBLAS_CORETYPE := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo Haswell)
 export PYTHONHASHSEED := 0
 
-.PHONY: help evidence test test-unit test-notebooks lab lint clean benchmarks report-check lock
+# JupyterLab refuses to run as root without --allow-root (containers, CI, many servers run as root).
+ALLOW_ROOT := $(shell [ "$$(id -u 2>/dev/null)" = 0 ] && echo --allow-root)
+# Extra JupyterLab options: make lab LAB_ARGS="--no-browser --port 8899"
+LAB_ARGS ?=
+
+.PHONY: help evidence test test-unit test-notebooks lab lint clean benchmarks report-check lock docs citation-check
 
 help:
 	@echo "make evidence   build every figure, table and the evidence report on the embedded data"
 	@echo "make test       unit tests + strict nbval over notebooks/"
-	@echo "make lab        JupyterLab on the project kernel"
+	@echo "make lab        JupyterLab on the project kernel (LAB_ARGS=\"--no-browser --port 8899\" passes options)"
+	@echo "make docs       the API reference (Sphinx + numpydoc) in docs/_build/html; warnings are errors"
+	@echo "make citation-check  validate CITATION.cff with cffconvert"
 	@echo "make lint       ruff and the import-linter layer contracts"
 	@echo "make benchmarks run benchmarks/ and rewrite BENCHMARKS.md (slow)"
 	@echo "make clean      remove .venv, caches and run outputs"
@@ -24,6 +31,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/innocap kernel
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -36,10 +44,27 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" tests
 	scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
 	INNOCAP_FIGURES_DIR="$$scratch" INNOCAP_INTERIM_DIR="$$scratch/interim" PYTHONHASHSEED=0 $(BIN)/python -m pytest -p no:cacheprovider \
-		--nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks
+		--nbval --nbval-kernel-name innocap --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks
 
+# Registers the named kernel "innocap (project .venv)" (the notebooks use it), then serves JupyterLab.
+# Notebooks run here write into output/scratch/, not over the committed figures/ (see README).
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/innocap kernel
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
+
+# The API reference: Sphinx autodoc + numpydoc over the package; any warning fails the build.
+docs: $(STAMP)
+	rm -rf docs/_build docs/api/generated
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "API reference: docs/_build/html/index.html"
+
+# CITATION.cff is valid Citation File Format. cffconvert pins jsonschema 3, which the notebook
+# tools cannot share, so it lives in its own small environment, installed from tools/cffconvert.lock.
+CFF_VENV := .venv-cffconvert
+citation-check:
+	@test -x $(CFF_VENV)/bin/cffconvert || ($(PYTHON) -m venv $(CFF_VENV) && \
+		$(CFF_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/cffconvert.lock)
+	$(CFF_VENV)/bin/cffconvert --validate -i CITATION.cff
 
 # ruff, then the import-linter contracts of pyproject.toml (the package's layers).
 lint: $(STAMP)
@@ -63,5 +88,5 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis output build *.egg-info
+	rm -rf $(VENV) $(CFF_VENV) docs/_build docs/api/generated .pytest_cache .ruff_cache .hypothesis output build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,9 +1,9 @@
 # ---
 # jupyter:
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: innocap (project .venv)
 #     language: python
-#     name: python3
+#     name: innocap
 # ---
 
 # %% [markdown]
@@ -32,9 +32,9 @@
 
 # %% tags=["parameters"]
 # Parameters (`innocap build` overrides them; see README "Running on the partners' real exports").
-survey_paths = None      # list of partner export files; None = the illustrative (synthetic) exports
-codebook_path = None     # instrument YAML; None = INNOCAP v1
-region_selection = None  # partner-region keys to report (e.g. ['donegal']); None = all five
+survey_paths = None      # list of partner export files; None: the illustrative (synthetic) exports
+codebook_path = None     # instrument YAML; None: INNOCAP v1
+region_selection = None  # partner-region keys to report, e.g. ['donegal']; None: all five
 min_cell_size = 5        # groups smaller than this are suppressed in anything published
 seed = 20261129          # random seed for any resampling
 illustrative = True      # False when run on real exports

@@ -136,5 +136,9 @@ def test_stream_chunks_are_merged_whatever_the_kernel_flushed():
               nbformat.v4.new_output("stream", name="stdout", text="b\n"),
               nbformat.v4.new_output("stream", name="stderr", text="w\n"),
               nbformat.v4.new_output("stream", name="stdout", text="c\n")]
-    merged = build._coalesce_streams(chunks)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print('a')")]
+    nb.cells[0].outputs = chunks
+    build._normalise_notebook(nb)  # nbconvert's CoalesceStreamsPreprocessor, as nbval compares
+    merged = nb.cells[0].outputs
     assert [(o.name, o.text) for o in merged] == [("stdout", "a\nb\n"), ("stderr", "w\n"), ("stdout", "c\n")]

@@ -77,3 +77,20 @@ def test_newfoundland_map(regions):
     x0, x1 = fig.axes[0].get_xlim()
     assert -1.5e6 < x0 < 0 < x1 < 1.5e6
     matplotlib.pyplot.close(fig)
+
+
+def test_scale_bar_is_matplotlib_scalebar_of_a_round_length():
+    import matplotlib.pyplot as plt
+    from matplotlib_scalebar.scalebar import ScaleBar
+
+    from innocap_analysis.plots.maps import _scale_bar
+
+    fig, ax = plt.subplots()
+    ax.set_xlim(0, 600_000)
+    ax.set_ylim(0, 400_000)
+    ax.set_aspect("equal")
+    _scale_bar(ax)
+    (bar,) = [a for a in ax.artists if isinstance(a, ScaleBar)]
+    assert (bar.fixed_value, bar.fixed_units, bar.dx, bar.units) == (100, "km", 1.0, "m")  # <= a quarter of 600 km
+    assert ax.get_ylim()[0] < 0  # drawn in a strip below the map, not over the data
+    plt.close(fig)

@@ -83,3 +83,14 @@ def test_disagreements_listed_with_direction(estimate):
     assert (closer["remoteness_published"] % 10 == 2).all() and (closer["share_within"] >= 0.5).all()
     assert "SE321" in set(closer["region_id"])  # Sundsvall: GeoNames 57,606 (municipality) >= 50,000
     assert np.isfinite(table["its_city_km"].to_numpy(dtype=float)).all()
+
+
+def test_kappa_of_a_hand_worked_table():
+    # 50 regions: 20 agree on class 1, 15 on class 2, 5 + 10 disagree. Observed agreement 0.7;
+    # chance agreement (25 * 30 + 25 * 20) / 50**2 = 0.5; kappa = (0.7 - 0.5) / (1 - 0.5) = 0.4.
+    from innocap_analysis.geography.remoteness import _kappa
+
+    published = pd.Series([1] * 20 + [1] * 5 + [2] * 10 + [2] * 15)
+    estimated = pd.Series([1] * 20 + [2] * 5 + [1] * 10 + [2] * 15)
+    assert _kappa(published, estimated) == pytest.approx(0.4, abs=1e-12)
+    assert np.isnan(_kappa(pd.Series([1, 1]), pd.Series([1, 1])))

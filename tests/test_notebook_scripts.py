@@ -32,3 +32,11 @@ def test_stored_notebook_holds_the_cells_of_its_script(path):
 def test_build_source_has_fixed_cell_ids():
     nb = read_notebook_source(NOTEBOOKS[0])
     assert [c["id"] for c in nb.cells] == [f"{NOTEBOOKS[0].stem[:2]}-{i:02d}" for i in range(len(nb.cells))]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_name_the_project_kernel(path):
+    expected = {"name": "innocap", "display_name": "innocap (project .venv)", "language": "python"}
+    assert jupytext.read(paired_script(path)).metadata["kernelspec"] == expected
+    assert read_notebook_source(path).metadata["kernelspec"] == expected
+    assert nbformat.read(path, as_version=4).metadata["kernelspec"] == expected

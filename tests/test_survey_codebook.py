@@ -99,3 +99,29 @@ def test_load_codebook_bad_yaml(tmp_path):
     path.write_text("instrument: [unclosed\n", encoding="utf-8")
     with pytest.raises(CodebookError, match="not valid YAML"):
         load_codebook(path)
+
+
+def test_codebook_structure_is_checked_by_its_json_schema():
+    import copy
+
+    import yaml
+
+    from innocap_analysis import config
+    from innocap_analysis.survey.codebook import CODEBOOK_SCHEMA, schema_problems
+
+    raw = yaml.safe_load(config.DEFAULT_CODEBOOK.read_text(encoding="utf-8"))
+    assert schema_problems(raw) == []
+    bad = copy.deepcopy(raw)
+    bad["items"][0]["reverse"] = "yes"
+    bad["items"][1]["codes"] = {"typeform": "x"}
+    bad["scales"]["agree5"]["levels"]["x"] = {"en": "X"}
+    del bad["version"]
+    problems = schema_problems(bad)
+    first, second = bad["items"][0]["id"], bad["items"][1]["id"]
+    assert "missing top-level key 'version'" in problems
+    assert f"item {first}: reverse must be true or false, not 'yes'" in problems
+    assert any(p.startswith(f"item {second} codes: unknown tool 'typeform'") for p in problems)
+    assert "scale agree5 levels: level code 'x' is not an integer" in problems
+    assert CODEBOOK_SCHEMA["$defs"]["codes"]["propertyNames"]["enum"][0] == "qualtrics"
+    with pytest.raises(CodebookError, match="reverse must be true or false"):
+        parse_codebook(bad)

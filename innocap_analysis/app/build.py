@@ -155,6 +155,8 @@ def _inject_parameters(nb, parameters: dict[str, object]):  # noqa: ANN001, ANN2
     ``injected-parameters``, papermill's convention); its id is fixed so that reruns write
     identical notebooks, and the empty tag lists papermill needs on every cell are removed again.
     """
+    nb = nbformat.from_dict(nb)
+    nb.metadata.setdefault("papermill", nbformat.NotebookNode())
     for cell in nb.cells:
         cell.metadata.setdefault("tags", [])
     if not any("parameters" in c.metadata["tags"] for c in nb.cells):
@@ -222,11 +224,13 @@ def execute_notebook(
     timeout: int,
     progress: bool = True,
     position: int = 1,
+    socket_dir: Path | None = None,
 ):
     """Execute one notebook cell by cell on the named kernel; returns the executed ``NotebookNode``.
 
     The kernel is "innocap (project .venv)" (:mod:`~innocap_analysis.app.kernel`), reached over IPC
-    where the platform has it. ``progress`` draws a per-cell bar (on a terminal only).
+    where the platform has it (its sockets in ``socket_dir``, by default a temporary folder).
+    ``progress`` draws a per-cell bar (on a terminal only).
     Raises :class:`BuildError` naming the failing cell.
     """
     nb = read_notebook_source(path)
@@ -234,11 +238,12 @@ def execute_notebook(
         nb = _inject_parameters(nb, parameters)
     saved_env = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits the environment at launch
+    sockets = tempfile.TemporaryDirectory(prefix="innocap-kernel-") if socket_dir is None else None
     client = NotebookClient(
         nb,
         timeout=timeout,
         kernel_name=KERNEL_NAME,
-        config=kernel_config(),
+        config=kernel_config(socket_dir if socket_dir is not None else sockets.name),
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
         allow_errors=False,
@@ -259,6 +264,8 @@ def execute_notebook(
                     raise BuildError(path.name, index, type(exc).__name__, str(exc).splitlines()[0], cell.source) from None
             bar.close()
     finally:
+        if sockets is not None:
+            sockets.cleanup()
         for key, value in saved_env.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -415,7 +422,7 @@ def run_build(
             }
             try:
                 nb = execute_notebook(nb_path, parameters=parameters, env=env, timeout=timeout,
-                                      progress=mode == "bars")
+                                      progress=mode == "bars", socket_dir=Path(tmp))
             except BuildError as exc:
                 overall.close()
                 _report_failure(exc, results)

@@ -34,9 +34,19 @@ def kernel_transport() -> str:
     return "ipc" if os.name == "posix" else "tcp"
 
 
-def kernel_config() -> Config:
-    """traitlets configuration for the build's kernel managers: the transport of :func:`kernel_transport`."""
-    return Config({"KernelManager": {"transport": kernel_transport()}})
+def kernel_config(socket_dir: str | os.PathLike[str]) -> Config:
+    """traitlets configuration for a kernel manager: the transport of :func:`kernel_transport`.
+
+    Over IPC the kernel's sockets are files named after ``ip``; by default that is a relative name,
+    which the kernel (started in the notebook's folder) and the client (in the caller's folder) would
+    resolve differently. They are put in ``socket_dir`` instead, an absolute folder the caller owns
+    (and removes), for example the build's temporary folder of the notebook.
+    """
+    transport = kernel_transport()
+    settings: dict[str, str] = {"transport": transport}
+    if transport == "ipc":
+        settings["ip"] = str(Path(socket_dir).resolve() / "kernel")
+    return Config({"KernelManager": settings})
 
 
 def _registered_spec() -> dict | None:

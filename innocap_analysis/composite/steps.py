@@ -2,7 +2,7 @@
 
 1. :func:`denominate` divides indicators by a size variable (COINr ``Denominate``).
 2. :func:`impute_group_mean` fills missing values with the group mean (COINr ``i_mean_grp``).
-3. :func:`treat_outliers` winsorises indicators with |skew| >= 2 and kurtosis >= 3.5, with a
+3. :func:`treat_outliers` winsorises indicators with ``|skew| >= 2`` and kurtosis >= 3.5, with a
    log fallback (COINr ``Treat`` defaults).
 4. :func:`normalise` maps indicators onto a common scale, reversing indicators of direction -1;
    the normalisers are looked up by name in :data:`NORMALISERS`, as COINr looks up ``n_*``

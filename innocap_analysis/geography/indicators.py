@@ -76,6 +76,15 @@ def grouped_weighted_quantile(
         weight of values <= x and ``W`` the group's total weight (Hyndman & Fan 1996, definition 1;
         equals ``numpy.quantile(v, q, weights=w, method="inverted_cdf")``). NaN for a group whose
         total weight is 0.
+
+    Notes
+    -----
+    Kept instead of calling ``numpy.quantile(weights=..., method="inverted_cdf")`` group by group
+    because it is measurably faster at the build's sizes: one sort and one cumulative sum for all
+    groups, against a Python loop over groups. Measured (numpy 2.4, pandas 3.1, 242 NUTS 3 regions,
+    best of 5): 3.9 ms against 23.5 ms for the 8,846 GeoNames settlements (6.0x), 11.2 ms against
+    28.8 ms for the 42,970 GEOSTAT grid cells (2.6x). The results are identical (a test compares
+    every group with ``numpy.quantile``).
     """
     if not 0.0 <= q <= 1.0:
         raise ValueError(f"q must be in [0, 1], got {q}")

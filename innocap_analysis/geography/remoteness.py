@@ -65,6 +65,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from statsmodels.stats.inter_rater import cohens_kappa
 
 from .nearest import nearest_service
 
@@ -185,13 +186,18 @@ class RemotenessAgreement:
 
 
 def _kappa(published: pd.Series, estimated: pd.Series) -> float:
+    """Cohen's (1960) kappa of two classifications of the same regions (statsmodels' ``cohens_kappa``).
+
+    The square agreement table spans every class either side uses. NaN when chance agreement is
+    1 (a single class on both sides), where kappa is undefined.
+    """
     table = pd.crosstab(published, estimated)
     labels = table.index.union(table.columns)
     table = table.reindex(index=labels, columns=labels, fill_value=0).to_numpy(dtype=float)
     n = table.sum()
-    observed = np.trace(table) / n
-    expected = (table.sum(axis=0) @ table.sum(axis=1)) / n**2
-    return float((observed - expected) / (1 - expected)) if expected < 1 else float("nan")
+    if n == 0 or (table.sum(axis=0) @ table.sum(axis=1)) / n**2 >= 1:
+        return float("nan")
+    return float(cohens_kappa(table).kappa)
 
 
 def remoteness_agreement(estimate: pd.DataFrame) -> RemotenessAgreement:

@@ -7,11 +7,11 @@ scales are comparable) or on a :class:`~innocap_analysis.survey.Survey`. Group t
 
 References
 ----------
-Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. Journal of
-    Marketing 41(1), 77-79 (quadrants; here cut at the grand means, the "data-centred" variant
-    of Bacon 2003, Int. J. Market Research 45(1), 55-71).
-Welch, B. L. (1947). Biometrika 34, 28-35 (interval for a difference of means, unequal variances).
-Wilson, E. B. (1927). JASA 22(158), 209-212 (interval for a proportion).
+- Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. Journal of
+  Marketing 41(1), 77-79 (quadrants; here cut at the grand means, the "data-centred" variant
+  of Bacon 2003, Int. J. Market Research 45(1), 55-71).
+- Welch, B. L. (1947). Biometrika 34, 28-35 (interval for a difference of means, unequal variances).
+- Wilson, E. B. (1927). JASA 22(158), 209-212 (interval for a proportion).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib_scalebar.scalebar import ScaleBar
 
 from .. import config
 from ..provenance import ATTRIBUTION_GEO
@@ -293,19 +294,19 @@ def partner_region_maps(
 
 
 def _scale_bar(ax: Axes) -> None:
-    """A scale bar (50, 100, 200 or 500 km: the largest not above a quarter of the map's width),
-    drawn in a strip added below the map so that it never covers the data. Projected (metre) maps only.
+    """A scale bar (matplotlib-scalebar) of 50, 100, 200 or 500 km: the largest not above a quarter of
+    the map's width, drawn in a strip added below the map so that it never covers the data.
+    Projected (metre) maps only.
     """
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     width, height = x1 - x0, y1 - y0
-    length = max([km for km in (50, 100, 200, 500) if km * 1000 <= width / 4] or [50]) * 1000.0
-    bottom = y0 - 0.12 * height
-    ax.set_ylim(bottom, y1)
+    length_km = max([km for km in (50, 100, 200, 500) if km * 1000 <= width / 4] or [50])
+    ax.set_ylim(y0 - 0.12 * height, y1)
     ax.set_xlim(x0, x1)
-    y = bottom + 0.04 * height
-    ax.plot([x0, x0 + length], [y, y], color="#222222", linewidth=1.5, solid_capstyle="butt")
-    ax.text(x0 + length / 2, y + 0.015 * height, f"{length / 1000:g} km", ha="center", va="bottom", fontsize=6)
+    ax.add_artist(ScaleBar(1.0, "m", fixed_value=length_km, fixed_units="km", location="lower left",
+                           frameon=False, color="#222222", scale_loc="top", sep=1, border_pad=0.2, rotation="horizontal-only",
+                           width_fraction=0.008, font_properties={"size": 6}))
 
 
 def programme_area_indicator_map(layer: gpd.GeoDataFrame, column: str, regions: gpd.GeoDataFrame,

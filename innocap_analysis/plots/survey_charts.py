@@ -8,9 +8,9 @@ beyond shares.
 
 References
 ----------
-Robbins, N. B. & Heiberger, R. M. (2011). Plotting Likert and other rating scales. Proc. JSM,
-    Survey Research Methods Section, 1058-1066 (diverging stacked bars centred on the neutral point).
-Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. J. Marketing 41(1), 77-79.
+- Robbins, N. B. & Heiberger, R. M. (2011). Plotting Likert and other rating scales. Proc. JSM,
+  Survey Research Methods Section, 1058-1066 (diverging stacked bars centred on the neutral point).
+- Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. J. Marketing 41(1), 77-79.
 """
 
 from __future__ import annotations

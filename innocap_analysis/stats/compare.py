@@ -9,14 +9,14 @@ respondents carries ``n`` per group and is passed through
 
 References
 ----------
-Kruskal, W. H. & Wallis, W. A. (1952). JASA 47(260), 583-621.
-Tomczak, M. & Tomczak, E. (2014). The need to report effect size estimates revisited.
-    Trends in Sport Sciences 1(21), 19-25 (epsilon-squared, eta-squared-H).
-Dunn, O. J. (1964). Multiple comparisons using rank sums. Technometrics 6(3), 241-252.
-Cliff, N. (1993). Dominance statistics. Psychological Bulletin 114(3), 494-509.
-Holm, S. (1979). Scand. J. Statistics 6, 65-70; Benjamini, Y. & Hochberg, Y. (1995). JRSS B 57, 289-300.
-Efron, B. (1987). Better bootstrap confidence intervals. JASA 82(397), 171-185 (BCa).
-McCullagh, P. (1980). Regression models for ordinal data. JRSS B 42(2), 109-142 (proportional odds).
+- Kruskal, W. H. & Wallis, W. A. (1952). JASA 47(260), 583-621.
+- Tomczak, M. & Tomczak, E. (2014). The need to report effect size estimates revisited.
+  Trends in Sport Sciences 1(21), 19-25 (epsilon-squared, eta-squared-H).
+- Dunn, O. J. (1964). Multiple comparisons using rank sums. Technometrics 6(3), 241-252.
+- Cliff, N. (1993). Dominance statistics. Psychological Bulletin 114(3), 494-509.
+- Holm, S. (1979). Scand. J. Statistics 6, 65-70; Benjamini, Y. & Hochberg, Y. (1995). JRSS B 57, 289-300.
+- Efron, B. (1987). Better bootstrap confidence intervals. JASA 82(397), 171-185 (BCa).
+- McCullagh, P. (1980). Regression models for ordinal data. JRSS B 42(2), 109-142 (proportional odds).
 """
 
 from __future__ import annotations

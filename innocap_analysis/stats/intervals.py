@@ -7,10 +7,10 @@
 
 References
 ----------
-Efron, B. (1987). Better bootstrap confidence intervals. *JASA*, 82(397), 171-185.
-Welch, B. L. (1947). The generalization of 'Student's' problem when several different population
-    variances are involved. *Biometrika*, 34, 28-35.
-Hedges, L. V. & Olkin, I. (1985). *Statistical Methods for Meta-Analysis*, eq. 5.4.
+- Efron, B. (1987). Better bootstrap confidence intervals. *JASA*, 82(397), 171-185.
+- Welch, B. L. (1947). The generalization of 'Student's' problem when several different population
+  variances are involved. *Biometrika*, 34, 28-35.
+- Hedges, L. V. & Olkin, I. (1985). *Statistical Methods for Meta-Analysis*, eq. 5.4.
 """
 
 from __future__ import annotations

@@ -7,12 +7,12 @@ capability dimension of a :class:`~innocap_analysis.survey.Survey`.
 
 References
 ----------
-Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
-    Psychometrika 16(3), 297-334.
-Feldt, L. S., Woodruff, D. J. & Salih, F. A. (1987). Statistical inference for
-    coefficient alpha. Applied Psychological Measurement 11(1), 93-103.
-McDonald, R. P. (1999). Test theory: a unified treatment. Erlbaum (omega, ch. 6).
-Revelle, W. psych::alpha, R package ``psych`` (pairwise-complete covariances, ``use="pairwise"``).
+- Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+  Psychometrika 16(3), 297-334.
+- Feldt, L. S., Woodruff, D. J. & Salih, F. A. (1987). Statistical inference for
+  coefficient alpha. Applied Psychological Measurement 11(1), 93-103.
+- McDonald, R. P. (1999). Test theory: a unified treatment. Erlbaum (omega, ch. 6).
+- Revelle, W. psych::alpha, R package ``psych`` (pairwise-complete covariances, ``use="pairwise"``).
 """
 
 from __future__ import annotations

@@ -6,11 +6,13 @@ The format is documented in ``docs/codebook.md``; the INNOCAP instrument v1 is
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import yaml
 
 from .. import config, provenance
@@ -22,6 +24,15 @@ EXPORT_TOOLS: tuple[str, ...] = ("qualtrics", "surveymonkey", "msforms", "google
 
 #: ``{tool: [code, ...]}``: how one level, option or column is coded in a tool's export.
 ToolCodes = dict[str, list[str]]
+
+#: The structure of a codebook as a JSON Schema (``instruments/codebook.schema.json``): types, required
+#: keys, booleans, integer level codes, known tool names. :func:`parse_codebook` checks it with
+#: jsonschema first, then the cross-references a schema cannot express (an item's scale exists, every
+#: language has a label, a tool's code names one level only).
+CODEBOOK_SCHEMA: dict[str, Any] = json.loads(
+    (config.INSTRUMENTS_DIR / "codebook.schema.json").read_text(encoding="utf-8"))
+CODEBOOK_SCHEMA["$defs"]["codes"]["propertyNames"] = {"enum": list(EXPORT_TOOLS)}
+_SCHEMA_VALIDATOR = jsonschema.Draft202012Validator(CODEBOOK_SCHEMA)
 
 
 class CodebookError(ValueError):
@@ -191,20 +202,48 @@ def _labels_per_language(raw: Any) -> dict[str, list[str]]:
     return {str(lang): _as_list(labels) for lang, labels in (raw or {}).items()}
 
 
-def _tool_codes(raw: Any, where: str, problems: list[str]) -> ToolCodes:
-    """``{tool: code | [codes]}`` -> ``{tool: [codes]}``; unknown tools are problems."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: codes must be a mapping {{tool: code}}, not {raw!r}")
-        return {}
-    codes: ToolCodes = {}
-    for tool, values in raw.items():
-        if str(tool) not in EXPORT_TOOLS:
-            problems.append(f"{where}: unknown tool {tool!r} in codes (known: {', '.join(EXPORT_TOOLS)})")
-            continue
-        codes[str(tool)] = [str(v) for v in _as_list(values)]
-    return codes
+def _tool_codes(raw: Any) -> ToolCodes:
+    """``{tool: code | [codes]}`` -> ``{tool: [codes]}`` (the schema has checked the tools)."""
+    return {str(tool): [str(v) for v in _as_list(values)] for tool, values in (raw or {}).items()}
+
+
+def _schema_where(raw: Any, path: list[Any]) -> str:
+    """Name a place in the codebook: ``item DS1 reverse``, ``scale agree5 levels 1 codes``."""
+    words: list[str] = []
+    node = raw
+    for index, key in enumerate(path):
+        if index == 1 and path[0] == "items" and isinstance(key, int):
+            item_id = node[key].get("id") if isinstance(node[key], dict) else None
+            words[-1:] = [f"item {item_id}" if item_id else f"item #{key}"]
+        elif index == 1 and path[0] in {"scales", "profile", "multi_select", "dimensions", "roles"}:
+            words[-1:] = [f"{ {'scales': 'scale'}.get(path[0], path[0]) } {key}"]
+        else:
+            words.append(str(key))
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return " ".join(words) or "the top level"
+
+
+def schema_problems(raw: Any) -> list[str]:
+    """The codebook's structural problems (:data:`CODEBOOK_SCHEMA`, checked with jsonschema), one line each."""
+    problems = []
+    for error in sorted(_SCHEMA_VALIDATOR.iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path]):
+        path = list(error.absolute_path)
+        if error.validator == "required" and not path:
+            problems.append(f"missing top-level key {error.message.split(chr(39))[1]!r}")
+        elif error.validator == "enum" and error.relative_schema_path and "propertyNames" in error.schema_path:
+            problems.append(f"{_schema_where(raw, path)}: unknown tool {error.instance!r} in codes "
+                            f"(known: {', '.join(EXPORT_TOOLS)})")
+        elif error.validator == "pattern" and "propertyNames" in error.schema_path:
+            problems.append(f"{_schema_where(raw, path)}: level code {error.instance!r} is not an integer")
+        elif error.validator == "type" and error.validator_value == "boolean":
+            problems.append(f"{_schema_where(raw, path[:-1])}: {path[-1]} must be true or false, "
+                            f"not {error.instance!r}")
+        else:
+            problems.append(f"{_schema_where(raw, path)}: {error.message}")
+    return problems
 
 
 def _check_unique_codes(where: str, per_key: dict[Any, ToolCodes], problems: list[str]) -> None:
@@ -226,12 +265,9 @@ def _check_languages(what: str, labels: dict, languages: list[str], problems: li
 
 def parse_codebook(raw: dict[str, Any], source: str = "<dict>") -> Codebook:
     """Build a :class:`Codebook` from the parsed YAML mapping; raise :class:`CodebookError`."""
-    problems: list[str] = []
     if not isinstance(raw, dict):
         raise CodebookError(source, ["the top level must be a mapping"])
-    for key in ("instrument", "version", "languages", "respondent_id", "scales", "items"):
-        if key not in raw:
-            problems.append(f"missing top-level key {key!r}")
+    problems = schema_problems(raw)
     if problems:
         raise CodebookError(source, problems)
     languages = [str(lang) for lang in raw["languages"]]
@@ -243,13 +279,9 @@ def parse_codebook(raw: dict[str, Any], source: str = "<dict>") -> Codebook:
         levels: dict[int, dict[str, str]] = {}
         level_codes: dict[int, ToolCodes] = {}
         for code, labels in (spec.get("levels") or {}).items():
-            try:
-                code_int = int(code)
-            except (TypeError, ValueError):
-                problems.append(f"scale {name}: level code {code!r} is not an integer")
-                continue
+            code_int = int(code)
             labels = dict(labels or {})
-            level_codes[code_int] = _tool_codes(labels.pop("codes", None), f"scale {name} level {code}", problems)
+            level_codes[code_int] = _tool_codes(labels.pop("codes", None))
             _check_languages(f"scale {name} level {code}", labels, languages, problems)
             levels[code_int] = {str(k): str(v) for k, v in labels.items()}
         if not levels:
@@ -258,8 +290,7 @@ def parse_codebook(raw: dict[str, Any], source: str = "<dict>") -> Codebook:
         missing_tool_codes: dict[str, ToolCodes] = {}
         for kind, labels in (spec.get("missing") or {}).items():
             labels = dict(labels or {})
-            missing_tool_codes[str(kind)] = _tool_codes(labels.pop("codes", None), f"scale {name} missing {kind}",
-                                                        problems)
+            missing_tool_codes[str(kind)] = _tool_codes(labels.pop("codes", None))
             missing[str(kind)] = _labels_per_language(labels)
         _check_unique_codes(f"scale {name}", {**level_codes, **missing_tool_codes}, problems)
         missing_codes = {str(k): [int(c) for c in _as_list(v)] for k, v in (spec.get("missing_codes") or {}).items()}
@@ -279,7 +310,7 @@ def parse_codebook(raw: dict[str, Any], source: str = "<dict>") -> Codebook:
         for key, labels in (spec.get("levels") or {}).items():
             labels = dict(labels or {})
             aliases[str(key)] = _as_list(labels.pop("aliases", None))
-            profile_codes[str(key)] = _tool_codes(labels.pop("codes", None), f"profile {name} level {key}", problems)
+            profile_codes[str(key)] = _tool_codes(labels.pop("codes", None))
             _check_languages(f"profile {name} level {key}", labels, languages, problems)
             levels_p[str(key)] = {str(k): str(v) for k, v in labels.items()}
         _check_unique_codes(f"profile {name}", profile_codes, problems)
@@ -314,17 +345,13 @@ def parse_codebook(raw: dict[str, Any], source: str = "<dict>") -> Codebook:
             problems.append(f"{where}: unknown dimension {dimension!r}")
         role = str(spec.get("role", "capability"))
         reverse = spec.get("reverse", False)
-        if not isinstance(reverse, bool):
-            problems.append(f"{where}: reverse must be true or false, not {reverse!r}")
         text = {str(k): str(v) for k, v in (spec.get("text") or {}).items()}
         _check_languages(where, text, languages, problems)
         answered_by = tuple(_as_list(spec.get("answered_by"))) or tuple(
             _as_list(roles.get(role, {}).get("answered_by"))) or all_stakeholders
         optional = spec.get("optional", False)
-        if not isinstance(optional, bool):
-            problems.append(f"{where}: optional must be true or false, not {optional!r}")
         items.append(Item(item_id, None if dimension is None else str(dimension), role, scale,
-                          bool(reverse), text, answered_by, _tool_codes(spec.get("codes"), where, problems),
+                          bool(reverse), text, answered_by, _tool_codes(spec.get("codes")),
                           bool(optional)))
 
     multi: dict[str, MultiSelect] = {}
@@ -333,8 +360,7 @@ def parse_codebook(raw: dict[str, Any], source: str = "<dict>") -> Codebook:
         option_codes: dict[str, ToolCodes] = {}
         for key, labels in (spec.get("options") or {}).items():
             labels = dict(labels or {})
-            option_codes[str(key)] = _tool_codes(labels.pop("codes", None), f"multi_select {qid} option {key}",
-                                                 problems)
+            option_codes[str(key)] = _tool_codes(labels.pop("codes", None))
             options[str(key)] = {str(lang): str(v) for lang, v in labels.items()}
             _check_languages(f"multi_select {qid} option {key}", options[str(key)], languages, problems)
         _check_unique_codes(f"multi_select {qid}", option_codes, problems)
@@ -342,7 +368,7 @@ def parse_codebook(raw: dict[str, Any], source: str = "<dict>") -> Codebook:
             str(qid), str(spec.get("role", "barriers")),
             {str(k): str(v) for k, v in (spec.get("text") or {}).items()}, options,
             _labels_per_language(spec.get("selected")), _labels_per_language(spec.get("not_selected")),
-            _tool_codes(spec.get("codes"), f"multi_select {qid}", problems),
+            _tool_codes(spec.get("codes")),
             {k: v for k, v in option_codes.items() if v}, bool(spec.get("optional", False)),
         )
 
