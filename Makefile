@@ -50,7 +50,7 @@ test: $(STAMP)
 # Notebooks run here write into output/scratch/, not over the committed figures/ (see README).
 lab: $(STAMP)
 	$(BIN)/innocap kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --MultiKernelManager.default_kernel_name=innocap $(ALLOW_ROOT) $(LAB_ARGS)
 
 # The API reference: Sphinx autodoc + numpydoc over the package; any warning fails the build.
 docs: $(STAMP)

@@ -142,3 +142,55 @@ def test_stream_chunks_are_merged_whatever_the_kernel_flushed():
     build._normalise_notebook(nb)  # nbconvert's CoalesceStreamsPreprocessor, as nbval compares
     merged = nb.cells[0].outputs
     assert [(o.name, o.text) for o in merged] == [("stdout", "a\nb\n"), ("stderr", "w\n"), ("stdout", "c\n")]
+
+
+class _Stream:
+    def __init__(self, tty):
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+def test_progress_mode_bars_on_a_terminal_lines_in_a_log_none_when_quiet(monkeypatch):
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    monkeypatch.setattr(sys, "stdout", _Stream(True))
+    assert build.progress_mode(stream=_Stream(True)) == "bars"
+    assert build.progress_mode(stream=_Stream(False)) == "lines"
+    assert build.progress_mode(stream=_Stream(True), quiet=True) == "none"
+    assert build.progress_mode(stream=_Stream(True), progress=False) == "none"
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    assert build.progress_mode(stream=_Stream(True)) == "lines"
+    monkeypatch.setattr(sys, "stdout", _Stream(False))
+    monkeypatch.setenv("TQDM_DISABLE", "0")
+    assert build.progress_mode(stream=_Stream(True)) == "lines"  # stdout redirected to a log
+
+
+def test_build_log_has_plain_lines_and_no_kernel_transport_warning(project, capfd):
+    notebooks, figures = project
+    assert build.run_build(notebooks_dir=notebooks, figures_dir=figures) == 0  # capfd: not a terminal
+    out, err = capfd.readouterr()
+    assert "innocap build: [1/1] 01_good.ipynb done in" in out
+    assert "\r" not in out + err and "\x1b[" not in out + err
+    assert "TCP without encryption" not in err and "WARNING" not in err
+    assert build.run_build(notebooks_dir=notebooks, figures_dir=figures, quiet=True) == 0
+    out, err = capfd.readouterr()
+    assert out == "" and "TCP" not in err
+
+
+def test_verify_names_every_stale_missing_and_unlisted_figure(project, capsys):
+    from innocap_analysis.app.cli import main
+
+    notebooks, figures = project
+    assert build.run_build(notebooks_dir=notebooks, figures_dir=figures, progress=False) == 0
+    capsys.readouterr()
+    assert main(["verify", "--figures", str(figures)]) == 0
+    (figures / "01_probe_line.png").write_bytes(b"rewritten outside the build")
+    (figures / "tables" / "01_probe_table.md").unlink()
+    (figures / "99_stray.png").write_bytes(b"x")
+    assert main(["verify", "--figures", str(figures)]) == 1
+    err = capsys.readouterr().err
+    assert "01_probe_line.png: stale: sha256 is" in err
+    assert "tables/01_probe_table.md: listed in MANIFEST.csv but missing" in err
+    assert "99_stray.png: not listed in MANIFEST.csv" in err
+    assert "3 file(s) do not match" in err
