@@ -158,7 +158,8 @@ def clustered_shares(
     with np.errstate(invalid="ignore", divide="ignore"):
         simple = share * (1 - share) * n / (n - 1) / n
         deff = np.where((simple > 0) & np.isfinite(means["se"].to_numpy()), means["se"].to_numpy() ** 2 / simple, 1.0)
-    deff = np.maximum(deff, 1.0)
+    # one answer per cluster: the two variances are the same formula, so deff is 1 (not 1 + rounding)
+    deff = np.where(means["n_clusters"].to_numpy() == means["n"].to_numpy(), 1.0, np.maximum(deff, 1.0))
     n_eff = n / deff
     low, high = proportion_confint(share * n_eff, np.where(n_eff > 0, n_eff, 1), alpha=1 - ci, method="wilson")
     out = means.drop(columns=["mean", "se", "ci_low", "ci_high"])
