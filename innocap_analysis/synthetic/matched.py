@@ -41,10 +41,10 @@ from .survey import (
     REGION_EFFECT,
     STAKEHOLDER_EFFECT,
     THRESHOLDS,
-    SyntheticSurvey,
     _export_frame,
     equicorrelated_normal,
 )
+from .truth import SyntheticSurvey
 
 #: The instrument with matched items.
 MATCHED_CODEBOOK: Path = config.INSTRUMENTS_DIR / "innocap_v2.yaml"
