@@ -112,9 +112,11 @@ regions.groups
 #
 # Each draw of the first analysis rebuilds the index from the regional means with a normalisation, a mean
 # and a perturbed weight set drawn at random. It treats the regional means as exact. The second analysis
-# first draws a bootstrap sample of the organisations of each region (with replacement, each region's size
-# kept) and recomputes the means, then makes the same modelling draws: its intervals add the uncertainty of
-# estimating a region's mean from the organisations that answered.
+# first draws a bootstrap sample of the organisations of each region (with replacement, each region's number
+# of organisations kept; all respondents of a drawn organisation come with it, and where the exports carry no
+# organisation key each respondent counts as one organisation) and recomputes the means, then makes the same
+# modelling draws: its intervals add the uncertainty of estimating a region's mean from the organisations
+# that answered.
 
 # %%
 modelling = composite.uncertainty_analysis(
@@ -208,9 +210,10 @@ print(sentences.composite_sensitivity_sentence(dominance, sensitivity_modelling,
 # intervals overlap, the data and the index construction admit either order, and no such claim is supported.
 # The modelling-only intervals are not enough: they treat the regional means as exact, and a region that
 # is ahead on all four dimensions keeps its rank under every normalisation, mean and weighting, however small
-# its lead. The intervals with the sampling of organisations are the ones to use. Even they are a lower bound
-# on the uncertainty: the bootstrap treats the respondents as a simple random sample of each region's
-# organisations, and says nothing about who chose not to answer.
+# its lead (the dominance table below shows which pairs that covers). The intervals with the sampling of
+# organisations are the ones to use. Even they are a lower bound on the uncertainty: the bootstrap treats the
+# responding organisations as a simple random sample of each region's organisations, and says nothing about
+# who chose not to answer (notebook 01 gives the response rates).
 
 # %%
 pairs = composite.rank_interval_pairs(combined.rank_stats)
