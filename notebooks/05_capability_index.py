@@ -210,7 +210,7 @@ print(sentences.composite_sensitivity_sentence(dominance, sensitivity_modelling,
 # intervals overlap, the data and the index construction admit either order, and no such claim is supported.
 # The modelling-only intervals are not enough: they treat the regional means as exact, and a region that
 # is ahead on all four dimensions keeps its rank under every normalisation, mean and weighting, however small
-# its lead (the dominance table below shows which pairs that covers). The intervals with the sampling of
+# its lead (the dominance table above shows which pairs that covers). The intervals with the sampling of
 # organisations are the ones to use. Even they are a lower bound on the uncertainty: the bootstrap treats the
 # responding organisations as a simple random sample of each region's organisations, and says nothing about
 # who chose not to answer (notebook 01 gives the response rates).
