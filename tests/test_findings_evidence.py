@@ -20,6 +20,7 @@ from innocap_analysis.evidence import synthesis
 from innocap_analysis.indicators import awareness_shares, need_and_supply, priority_uncertainty
 from innocap_analysis.indicators.priorities import PRIORITY_RANK1_THRESHOLD
 from innocap_analysis.labels import display_label
+from innocap_analysis.plots.geo_checks import sensitivity_figure
 from innocap_analysis.survey import load_illustrative_survey
 from innocap_analysis.survey.scoring import score_dimensions
 
@@ -136,3 +137,13 @@ def test_built_findings_quote_only_the_tables_of_their_figures():
     for name in tables:
         assert Path(config.FIGURES_DIR / f"{name}.png").is_file(), f"finding cites {name}, which is not a figure"
     _check_findings(findings, tables, ranks)
+
+
+def test_the_distance_figure_shows_the_people_its_finding_quotes():
+    summary = pd.DataFrame({"label": ["County Donegal", "Suðurland"], "central_share": [0.53, 1.0],
+                            "central_population": [89149.6, 28399.0], "range_low": [0.25, 0.82],
+                            "range_high": [1.0, 1.0], **{f"{p}_{e}": [0.3, 0.9] for p in
+                                                         ("regional_threshold", "detour_factor", "cut_km")
+                                                         for e in ("low", "high")}})
+    labels = [t.get_text() for t in sensitivity_figure(summary).axes[0].get_yticklabels()]
+    assert labels == ["County Donegal\n89,150 people beyond", "Suðurland\n28,399 people beyond"]
