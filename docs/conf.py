@@ -28,3 +28,4 @@ numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 numpydoc_validation_checks: set[str] = set()
 suppress_warnings = ["autodoc.import_object"]
+

@@ -18,12 +18,12 @@ respondent is its own cluster and the intervals are the usual t and Wilson inter
 
 References
 ----------
-Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. Journal of
-    Marketing 41(1), 77-79 (quadrants).
-Bacon, D. R. (2003). A comparison of approaches to importance-performance analysis.
-    International Journal of Market Research 45(1), 55-71 (data-centred cuts).
-Wilson, E. B. (1927). JASA 22(158), 209-212 (interval for a proportion).
-Korn, E. L. & Graubard, B. I. (1998). Survey Methodology 24(2), 193-201 (effective sample size).
+- Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. Journal of
+  Marketing 41(1), 77-79 (quadrants).
+- Bacon, D. R. (2003). A comparison of approaches to importance-performance analysis.
+  International Journal of Market Research 45(1), 55-71 (data-centred cuts).
+- Wilson, E. B. (1927). JASA 22(158), 209-212 (interval for a proportion).
+- Korn, E. L. & Graubard, B. I. (1998). Survey Methodology 24(2), 193-201 (effective sample size).
 """
 
 from __future__ import annotations

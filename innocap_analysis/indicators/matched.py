@@ -21,12 +21,12 @@ the Holm-adjusted p-value is below alpha.
 
 References
 ----------
-Borich, G. D. (1980). A needs assessment model for conducting follow-up studies. Journal of
-    Teacher Education 31(3), 39-42.
-Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. Journal of Marketing
-    41(1), 77-79 (importance and performance of the same attributes).
-Holm, S. (1979). Scandinavian Journal of Statistics 6(2), 65-70.
-Benjamini, Y. & Hochberg, Y. (1995). JRSS B 57(1), 289-300.
+- Borich, G. D. (1980). A needs assessment model for conducting follow-up studies. Journal of
+  Teacher Education 31(3), 39-42.
+- Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. Journal of Marketing
+  41(1), 77-79 (importance and performance of the same attributes).
+- Holm, S. (1979). Scandinavian Journal of Statistics 6(2), 65-70.
+- Benjamini, Y. & Hochberg, Y. (1995). JRSS B 57(1), 289-300.
 """
 
 from __future__ import annotations

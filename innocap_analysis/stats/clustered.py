@@ -19,15 +19,15 @@ observation is its own cluster and the results equal the usual independent-sampl
 
 References
 ----------
-Liang, K.-Y. & Zeger, S. L. (1986). Longitudinal data analysis using generalized linear models.
-    Biometrika 73(1), 13-22.
-Cameron, A. C. & Miller, D. L. (2015). A practitioner's guide to cluster-robust inference.
-    Journal of Human Resources 50(2), 317-372.
-Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with small expected
-    number of positive counts estimated from survey data. Survey Methodology 24(2), 193-201.
-Davison, A. C. & Hinkley, D. V. (1997). Bootstrap Methods and their Application. Cambridge, sec. 3.8.
-Field, C. A. & Welsh, A. H. (2007). Bootstrapping clustered data. JRSS B 69(3), 369-390.
-Wilson, E. B. (1927). Probable inference. JASA 22(158), 209-212.
+- Liang, K.-Y. & Zeger, S. L. (1986). Longitudinal data analysis using generalized linear models.
+  Biometrika 73(1), 13-22.
+- Cameron, A. C. & Miller, D. L. (2015). A practitioner's guide to cluster-robust inference.
+  Journal of Human Resources 50(2), 317-372.
+- Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with small expected
+  number of positive counts estimated from survey data. Survey Methodology 24(2), 193-201.
+- Davison, A. C. & Hinkley, D. V. (1997). Bootstrap Methods and their Application. Cambridge, sec. 3.8.
+- Field, C. A. & Welsh, A. H. (2007). Bootstrapping clustered data. JRSS B 69(3), 369-390.
+- Wilson, E. B. (1927). Probable inference. JASA 22(158), 209-212.
 """
 
 from __future__ import annotations

@@ -15,14 +15,14 @@ different constructs. Two checks, both on item-level data with reverse-keyed ite
 
 References
 ----------
-Henseler, J., Ringle, C. M. & Sarstedt, M. (2015). A new criterion for assessing discriminant
-    validity in variance-based structural equation modeling. Journal of the Academy of Marketing
-    Science 43(1), 115-135 (eq. 6; thresholds 0.85 and 0.90).
-Fornell, C. & Larcker, D. F. (1981). Evaluating structural equation models with unobservable
-    variables and measurement error. Journal of Marketing Research 18(1), 39-50.
-Spearman, C. (1904). The proof and measurement of association between two things. American
-    Journal of Psychology 15(1), 72-101 (correction for attenuation).
-Kline, R. B. (2011). Principles and Practice of Structural Equation Modeling, 3rd ed., Guilford.
+- Henseler, J., Ringle, C. M. & Sarstedt, M. (2015). A new criterion for assessing discriminant
+  validity in variance-based structural equation modeling. Journal of the Academy of Marketing
+  Science 43(1), 115-135 (eq. 6; thresholds 0.85 and 0.90).
+- Fornell, C. & Larcker, D. F. (1981). Evaluating structural equation models with unobservable
+  variables and measurement error. Journal of Marketing Research 18(1), 39-50.
+- Spearman, C. (1904). The proof and measurement of association between two things. American
+  Journal of Psychology 15(1), 72-101 (correction for attenuation).
+- Kline, R. B. (2011). Principles and Practice of Structural Equation Modeling, 3rd ed., Guilford.
 """
 
 from __future__ import annotations
