@@ -42,6 +42,7 @@ evidence: $(STAMP)
 # figures into a scratch folder, never over the committed ones.
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" tests
+	@$(BIN)/innocap kernel >/dev/null
 	scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
 	INNOCAP_FIGURES_DIR="$$scratch" INNOCAP_INTERIM_DIR="$$scratch/interim" PYTHONHASHSEED=0 $(BIN)/python -m pytest -p no:cacheprovider \
 		--nbval --nbval-kernel-name innocap --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks
