@@ -191,6 +191,29 @@ def test_row_and_column_caps_are_configurable_and_name_the_cell(tmp_path, monkey
         ReadLimits.from_environment()
 
 
+def test_a_duplicate_of_a_dropped_row_is_kept_not_a_crash(tmp_path):
+    # Found by the fuzz test: the first A1 is dropped (unknown region), so it cannot shadow the second A1;
+    # the loader used to look the dropped row up as "first seen" and raised KeyError.
+    rows = (DATA / "good_en.csv").read_text(encoding="utf-8").splitlines()
+    export = tmp_path / "dup.csv"
+    export.write_text("\n".join([rows[0], rows[1].replace("donegal", "atlantis"), *rows[1:]]) + "\n",
+                      encoding="utf-8")
+    survey = load_survey(export, codebook=write_small_codebook(tmp_path), errors="report")
+    rejected = survey.report.rejected
+    assert "A1" in set(survey.responses["respondent_id"])
+    assert not rejected["reason"].str.contains("duplicate").any()
+    assert (rejected["row"] == 2).any()  # the dropped first A1, listed
+
+
+def test_huge_spss_values_keep_their_text(tmp_path):
+    path = tmp_path / "huge.sav"
+    pyreadstat.write_sav(pd.DataFrame({"id": ["a", "b", "c"], "x": [3.0, 1e300, float("inf")]}), path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value encountered in cast"
+        table = read_export(path)
+    assert table.cells[1].tolist() == ["3", "1e+300", "inf"]
+
+
 def test_xlsx_keeps_text_that_pandas_read_as_missing(tmp_path):
     # "N/A" is a codebook label (not applicable); the old reader (pandas' NA strings) made it an empty answer.
     path = tmp_path / "na.xlsx"

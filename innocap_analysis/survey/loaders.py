@@ -465,7 +465,8 @@ class _Loader:
                      else pd.Series(wave, dtype=object).fillna("").to_numpy())
         keys = pd.Series(ids + "\x1f" + wave_text.astype(str), dtype=object)
         candidate = ~ctx.drop_row
-        within = keys.duplicated(keep="first").to_numpy() & candidate
+        within = np.zeros(ctx.n, dtype=bool)  # a repeat of an earlier *candidate* row of this file
+        within[candidate] = keys[candidate].duplicated(keep="first").to_numpy()
         earlier = keys.isin(self.seen_ids.keys()).to_numpy() & candidate
         first_in_file = candidate & ~within & ~earlier
         self.seen_ids.update(zip(keys[first_in_file], zip([label] * int(first_in_file.sum()),

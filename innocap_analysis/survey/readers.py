@@ -388,8 +388,10 @@ def _code_text(values: np.ndarray) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     missing = np.isnan(values)
     filled = np.where(missing, 0.0, values)
-    integral = filled == np.floor(filled)
-    text = np.where(integral, np.abs(filled).astype(np.int64).astype(str), filled.astype(str)).astype(object)
+    # Integral and exactly representable (|x| < 2**53): a code. Larger values and infinities keep their float text.
+    integral = (filled == np.floor(filled)) & (np.abs(filled) < 2.0**53)
+    text = filled.astype(str).astype(object)
+    text[integral] = np.abs(filled[integral]).astype(np.int64).astype(str)
     negative = integral & (filled < 0)
     text[negative] = "-" + text[negative]
     text[missing] = ""
