@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import json
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ from survey_helpers import write_small_codebook
 
 from innocap_analysis import config
 from innocap_analysis.app import build, cli
+from innocap_analysis.app.report import write_evidence_report
 from innocap_analysis.evidence import publish, publishable_rejections
 from innocap_analysis.survey import load_codebook, load_survey
 from innocap_analysis.survey.codebook import CodebookLabelWarning
@@ -343,6 +345,18 @@ def test_a_formula_label_reaches_the_published_csv_neutralised(tmp_path):
     assert "'=HYPERLINK(" in csv_path.read_text(encoding="utf-8")
     cells = [cell for row in csv.reader(open(csv_path, encoding="utf-8")) for cell in row]
     assert "'" + HYPERLINK in cells and HYPERLINK not in cells
+
+
+def test_the_html_report_shows_the_text_and_the_csv_keeps_the_prefix(tmp_path):
+    table = pd.DataFrame({"item": [HYPERLINK, "plain"], "n": [-3, 5]})
+    publish.save_table(table, "01_formula", "A table.", directory=tmp_path / "tables")
+    row = dict.fromkeys(build.MANIFEST_COLUMNS, "")
+    row.update(file="tables/01_formula.csv", kind="table", notebook="01_x.ipynb", caption="=1+1 in a caption")
+    build.write_manifest([row], tmp_path / "MANIFEST.csv")
+    page = write_evidence_report(tmp_path).read_text(encoding="utf-8")
+    assert html.escape(HYPERLINK) in page and html.escape("'" + HYPERLINK) not in page
+    assert "<td>-3</td>" in page and html.escape("=1+1 in a caption") in page
+    assert "'" + HYPERLINK in (tmp_path / "tables" / "01_formula.csv").read_text(encoding="utf-8").replace('""', '"')
 
 
 def test_the_shipped_codebook_has_no_formula_labels():

@@ -269,6 +269,13 @@ def neutralise_cell(value: object) -> object:
     return "'" + value if labels.formula_like(value) else value
 
 
+def restore_cell(value: object) -> object:
+    """The text before :func:`neutralise_cell`: for reading a published CSV back where no formula can run (HTML)."""
+    if isinstance(value, str) and value.startswith("'") and labels.formula_like(value[1:]):
+        return value[1:]
+    return value
+
+
 def _neutralise_values(values: pd.Series) -> pd.Series:
     """Text values with ``'`` before a formula trigger; any other dtype (numbers, dates) unchanged."""
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -515,6 +522,7 @@ def stage_file(final: str | os.PathLike[str], data: bytes) -> Path:
     staged = _sibling(final, _NEW)
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned(final)
         staged.write_bytes(data)
         if final.exists():
             shutil.copymode(final, staged)
