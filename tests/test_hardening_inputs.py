@@ -188,9 +188,11 @@ def test_row_and_column_caps_are_configurable_and_name_the_cell(tmp_path, monkey
         read_export(sav, limits=ReadLimits(max_columns=5))
     with pytest.raises(ExportReadError, match="more than 1 cases"):
         read_export(sav, limits=ReadLimits(max_rows=1))
-    monkeypatch.setenv("INNOCAP_READ_MAX_COLUMNS", "many")
-    with pytest.raises(ValueError, match="INNOCAP_READ_MAX_COLUMNS must be a positive number"):
-        ReadLimits.from_environment()
+    for bad in ("many", "-5", "0"):
+        monkeypatch.setenv("INNOCAP_READ_MAX_COLUMNS", bad)
+        with pytest.raises(ValueError, match="INNOCAP_READ_MAX_COLUMNS must be a positive number"):
+            ReadLimits.from_environment()
+    assert cli.main(["validate", str(csv_path)]) == 2  # a usage error, not a traceback
 
 
 def test_a_duplicate_of_a_dropped_row_is_kept_not_a_crash(tmp_path):

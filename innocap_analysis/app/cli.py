@@ -18,6 +18,7 @@ from .. import __version__
 from ..geography.settlements import build_geonames_extract
 from ..provenance import verify_data_manifest
 from ..survey.illustrative import illustrative_manifest_path
+from ..survey.readers import ReadLimitError
 from ..survey.validate import cli_validate
 from ..synthetic.survey import write_illustrative_exports
 from .build import run_build
@@ -139,6 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
+    except ReadLimitError as exc:  # an INNOCAP_READ_* variable that is not a positive number
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

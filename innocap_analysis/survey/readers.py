@@ -29,7 +29,6 @@ import io
 import os
 import pickle
 import re
-import resource
 import select
 import signal
 import subprocess
@@ -46,6 +45,11 @@ import openpyxl
 import pandas as pd
 import pyreadstat
 from openpyxl.utils import get_column_letter
+
+try:
+    import resource
+except ImportError:  # Windows: no rlimits (and no fork: exports are read in the calling process there)
+    resource = None
 
 CSV_SEPARATORS = (",", ";", "\t")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls
@@ -86,6 +90,10 @@ LIMIT_VARIABLES: dict[str, str] = {
 }
 
 
+class ReadLimitError(ValueError):
+    """A read limit that is not a positive number (from :class:`ReadLimits` or an ``INNOCAP_READ_*`` variable)."""
+
+
 @dataclass(frozen=True)
 class ReadLimits:
     """Bounds on reading one export.
@@ -116,7 +124,7 @@ class ReadLimits:
         for name in LIMIT_VARIABLES:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise ValueError(f"read limit {name} must be a positive number, got {value!r}")
+                raise ReadLimitError(f"read limit {name} must be a positive number, got {value!r}")
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> ReadLimits:
@@ -130,7 +138,9 @@ class ReadLimits:
             try:
                 values[name] = float(text) if name == "seconds" else int(text)
             except ValueError:
-                raise ValueError(f"{variable} must be a positive number, got {text!r}") from None
+                values[name] = -1
+            if not values[name] > 0:
+                raise ReadLimitError(f"{variable} must be a positive number, got {text!r}")
         return cls(**values)
 
 
@@ -463,6 +473,8 @@ def _read_frame(fd: int, deadline: float | None = None) -> bytes | None:
 
 def _apply_limits(limits: ReadLimits) -> None:
     """In the reader child: cap its address space and CPU time (no-op where ``resource`` cannot)."""
+    if resource is None:
+        return
     try:
         with open("/proc/self/statm", encoding="ascii") as handle:
             current = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
