@@ -28,7 +28,7 @@ from innocap_analysis import config
 from innocap_analysis.app import build, cli
 from innocap_analysis.app.report import write_evidence_report
 from innocap_analysis.evidence import publish, publishable_rejections
-from innocap_analysis.survey import load_codebook, load_survey
+from innocap_analysis.survey import SurveyValidationError, load_codebook, load_survey
 from innocap_analysis.survey.codebook import CodebookLabelWarning
 from innocap_analysis.survey.readers import ExportReadError, ReadLimits, read_export
 
@@ -294,6 +294,8 @@ def test_the_cli_reports_a_segfaulting_sav_instead_of_dying(tmp_path):
     crash = _segfaulting_sav(tmp_path)
     if crash is None:
         pytest.skip("this ReadStat no longer crashes on the corrupt file (the isolation is tested above)")
+    with pytest.raises(SurveyValidationError, match=r"crash\.sav: unreadable: the SPSS reader crashed \(SIG"):
+        load_survey(crash)
     out = subprocess.run([sys.executable, "-m", "innocap_analysis.app.cli", "validate", str(crash)],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 1, out.stderr[-2000:]
