@@ -498,6 +498,9 @@ def run_build(
         publish.abandon_publication(publication, [s for s, _ in staged])
         print(f"error: {publish.PublishError(exc, figures_dir)}", file=sys.stderr)
         return 1
+    except BaseException:  # e.g. Ctrl-C: nothing half-made is left beside the outputs
+        publish.abandon_publication(publication, [s for s, _ in staged])
+        raise
     _print_summary(results, figures_dir, figures_dir / "MANIFEST.csv", figures_dir / "evidence_report.html",
                    notebook_out_dir, time.perf_counter() - started)
     return 0
