@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from ..labels import share_with_range
+from ..labels import display_label, share_with_range
 from ..stats.power import minimum_detectable_effect
 
 #: The caveat every figure, table and caption made from the illustrative survey data carries.
@@ -61,6 +61,52 @@ def power_sentence(
         f"{power:.0%} power (two-sided alpha = {alpha:g}); participants' own paired change is "
         f"detectable from d = {mde_paired:.2f}."
     )
+
+
+def clustered_power_sentence(summary: pd.DataFrame, icc_table: pd.DataFrame, *, alpha: float = 0.05,
+                             power: float = 0.8) -> str:
+    """The power of the planned follow-up with the design effect of clustering, for the application.
+
+    Parameters
+    ----------
+    summary
+        :attr:`~innocap_analysis.evaluation.planning.PowerPlan.summary` (scenarios ``no clustering``,
+        ``design effect`` and ``design effect, ICC upper bound``).
+    icc_table
+        :func:`~innocap_analysis.evaluation.planning.baseline_icc` (the planning ICC is the largest).
+
+    For example: "... the baseline ICC of 0.13 (skills; 95% CI 0.02 to 0.30) within 30 organisations
+    gives a design effect of 1.47: the difference-in-differences detects d = 0.67 ...".
+    """
+    rows = summary.set_index("scenario")
+    flat, clustered, upper = (rows.loc[s] for s in ("no clustering", "design effect", "design effect, ICC upper bound"))
+    top = icc_table.loc[icc_table["icc"].idxmax()]
+    n_org = int(icc_table["n_organisations"].max())
+    per_org = (clustered["n_participants_linked"] + clustered["n_comparison_linked"]) / n_org
+    return (
+        f"With {int(clustered['n_participants_planned'])} participants and {int(clustered['n_comparison_planned'])} "
+        f"comparison respondents, {int(clustered['n_participants_linked'])} and {int(clustered['n_comparison_linked'])} "
+        f"of them linked at follow-up in {n_org} organisations ({per_org:.1f} per organisation), the baseline "
+        f"intraclass correlation of {top['icc']:.2f} ({display_label(top['dimension']).lower()}, the largest of the "
+        f"dimensions; 95% CI {top['icc_ci_low']:.2f} to {top['icc_ci_high']:.2f}) gives a design effect of "
+        f"{clustered['design_effect']:.2f}, an effective sample of {clustered['n_participants_effective']:.0f} and "
+        f"{clustered['n_comparison_effective']:.0f}. With the design effect, the difference-in-differences detects "
+        f"d = {clustered['mde_d_between_groups']:.2f} with {power:.0%} power (two-sided alpha = {alpha:g}), against "
+        f"d = {flat['mde_d_between_groups']:.2f} if clustering were ignored; participants' own change is detectable "
+        f"from d = {clustered['mde_d_paired']:.2f}. At the upper bound of the ICC ({upper['icc']:.2f}) the design "
+        f"effect is {upper['design_effect']:.2f} and the detectable difference d = {upper['mde_d_between_groups']:.2f}."
+    )
+
+
+def required_participants_sentence(n_required: int | None, target_d: float, n_planned: int, n_organisations: int) -> str:
+    """How many participants keep a target effect detectable once clustering is counted."""
+    if n_required is None:
+        return (f"With {n_organisations} organisations, no number of participants brings the detectable difference "
+                f"down to d = {target_d:.2f}: more organisations are needed, not more respondents per organisation.")
+    more = "" if n_required <= n_planned else f" ({n_required - n_planned} more than planned)"
+    return (f"To detect d = {target_d:.2f} (the plan's effect without clustering) with the design effect, the "
+            f"programme needs {n_required} participants{more} and half as many comparison respondents in the same "
+            f"{n_organisations} organisations, at the same follow-up and linking rates.")
 
 
 def rank_separation_sentence(
@@ -210,13 +256,24 @@ def monte_carlo_choices_sentence(n_draws: int, choices: Mapping[str, object]) ->
     )
 
 
-def achieved_power_sentence(attrition_response: pd.DataFrame, *, alpha: float = 0.05, power: float = 0.8) -> str:
-    """The effect the difference-in-differences can detect with the linked respondents a run actually has."""
+def achieved_power_sentence(attrition_response: pd.DataFrame, *, alpha: float = 0.05, power: float = 0.8,
+                            design_effect: float | None = None) -> str:
+    """The effect the difference-in-differences can detect with the linked respondents a run actually has.
+
+    With ``design_effect`` (of the baseline's clustering by organisation) the sentence also gives
+    the detectable effect on the effective sample (linked n divided by the design effect).
+    """
     linked = attrition_response.set_index("group")["n_linked_follow_up"]
-    mde = minimum_detectable_effect(int(linked["participants"]), int(linked["comparison"]), alpha=alpha, power=power)
-    return (f"With {linked['participants']} linked participants and {linked['comparison']} linked comparison "
+    n_p, n_c = int(linked["participants"]), int(linked["comparison"])
+    mde = minimum_detectable_effect(n_p, n_c, alpha=alpha, power=power)
+    text = (f"With {linked['participants']} linked participants and {linked['comparison']} linked comparison "
             f"respondents, the difference-in-differences detects d = {mde:.2f} with {power:.0%} power "
-            f"(two-sided alpha = {alpha:g}).")
+            f"(two-sided alpha = {alpha:g})")
+    if design_effect is None:
+        return text + "."
+    clustered = minimum_detectable_effect(n_p / design_effect, n_c / design_effect, alpha=alpha, power=power)
+    return text + (f" ignoring clustering, and d = {clustered:.2f} with the design effect of {design_effect:.2f} "
+                   "(the clustering of the baseline).")
 
 
 def remoteness_agreement_sentence(agreement: object, threshold_km: float) -> str:
