@@ -4,7 +4,7 @@
 notebooks), :mod:`~innocap_analysis.evidence.synthesis` (per-region synthesis and findings),
 :mod:`~innocap_analysis.evidence.sentences` (every sentence the package writes) and
 :mod:`~innocap_analysis.evidence.publish` (every file goes out through :func:`save_figure`,
-:func:`save_table`, :func:`save_layers` or :func:`save_interim`).
+:func:`save_table`, :func:`save_section`, :func:`save_layers` or :func:`save_interim`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from .publish import (
     save_figure,
     save_interim,
     save_layers,
+    save_section,
     save_table,
     tables_directory,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "save_figure",
     "save_interim",
     "save_layers",
+    "save_section",
     "save_table",
     "select_regions",
     "sensitivity_sentence",
