@@ -122,8 +122,8 @@ print(demand_supply.PRIORITY_RULE)
 priorities = demand_supply.priority_modules(ipa, by=("region",), codebook_order=list(survey.codebook.dimensions))
 save_table(priorities, "03_priority_modules",
            caption=f"Capacity-building modules ranked per region by the public sector's need gap (importance minus capability). {note}")
-# Notebook 06 sets these beside the service-distance burden without recomputing them.
-for name, table in {"03_priorities": priorities, "03_need_supply_gap": gaps, "03_awareness": awareness,
+# Notebooks 06 and 08 set these beside the service-distance burden without recomputing them.
+for name, table in {"03_priorities": priorities, "03_ipa": ipa, "03_need_supply_gap": gaps, "03_awareness": awareness,
                     "03_awareness_items": demand_supply.item_texts(survey.codebook, role="awareness")}.items():
     save_interim(table, name)
 priorities[priorities["rank"] == 1][["region", "dimension", "need_gap", "quadrant"]]

@@ -175,7 +175,9 @@ save_table(
         "alpha = 0.05). " + note
     ),
 )
-save_interim(planned.summary, "07_power_plan")  # read by notebook 08 (the application's targets)
+# Notebook 08 derives the application's follow-up targets from these two tables.
+save_interim(planned.summary, "07_power_plan")
+save_interim(icc.assign(illustrative=data.illustrative), "07_baseline_icc")
 
 # %%
 planned.table.pivot(index="n_participants_planned", columns="response_rate",

@@ -113,7 +113,7 @@ class PowerPlan:
         clustered columns.
     summary
         The planned sample in three scenarios (``scenario``: ``no clustering``, ``design effect``,
-        ``design effect, ICC upper bound``): ``icc``, ``design_effect``, ``n_participants_planned``,
+        ``design effect, ICC upper bound``): ``n_organisations``, ``icc``, ``design_effect``, ``n_participants_planned``,
         ``n_comparison_planned``, ``n_participants_linked``, ``n_comparison_linked``,
         ``n_participants_effective``, ``n_comparison_effective``, ``mde_d_between_groups``,
         ``mde_d_paired``.
@@ -146,6 +146,7 @@ def _scenario(name: str, n_p: int, n_c: int, linked_share: float, icc: float, n_
     clustered = name != "no clustering"
     return {
         "scenario": name,
+        "n_organisations": n_organisations,
         "icc": max(icc, 0.0) if clustered else 0.0,
         "design_effect": float(row["design_effect"]) if clustered else 1.0,
         "n_participants_planned": n_p,

@@ -378,3 +378,183 @@ def accessibility_reading_sentence(indicators: pd.DataFrame, high: str, low: str
         f"{int(b['n_service_points'])} centres{people}, at a mean distance of {b['mean_km']:.0f} km. Read the "
         "accessibility map beside the distance maps."
     )
+
+
+# --------------------------------------------------------------------------- the application's sections
+
+#: Heading of each partner-profile section, and the sentence that opens it (no numbers: every number
+#: of a profile comes from its table, :func:`~innocap_analysis.evidence.application.partner_profiles`).
+PROFILE_SECTION_TEXT: dict[str, tuple[str, str]] = {
+    "area": ("The area", "Codes, official population and area, and the official remoteness class."),
+    "survey": ("The survey (wave 1)", "Who answered the INNOCAP stakeholder survey, and the response rate."),
+    "needs": ("Top needs of the public sector (wave 1)",
+              "The capability modules with the largest public-sector need gap (mean importance minus mean "
+              "capability, in score points; both shown with their intervals), and how far SMEs and universities say "
+              "they can supply the first."),
+    "distance": ("Distance to services",
+                 "Straight-line distance from where people live (GEOSTAT grid) to the nearest own-country regional "
+                 "centre; the range covers centre thresholds, road detour factors and distance cuts."),
+    "pilot": ("The pilot it proposes", "The partner's pilot in the project design, and the wave-1 rank of the needs it "
+                                       "addresses."),
+}
+
+
+def _markdown_cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def partner_profile_markdown(profile: pd.DataFrame, *, data_caveat: str, design_caveat: str | None = None) -> str:
+    """One partner's profile as a Markdown section, printed only from its profile table rows.
+
+    Parameters
+    ----------
+    profile
+        The rows of one partner in :func:`~innocap_analysis.evidence.application.partner_profiles`.
+    data_caveat
+        :func:`data_note` of the survey data.
+    design_caveat
+        A sentence on the project design when it is illustrative (placeholders).
+
+    Returns
+    -------
+    str
+        ``## <area>: partner profile``, a caveat line, then one table (item, value, source) per
+        section; sections whose numbers are illustrative say so in their heading.
+    """
+    if profile.empty:
+        raise ValueError("partner_profile_markdown: no profile rows")
+    area = str(profile["partner_area"].iloc[0])
+    caveat = (f"*{data_caveat} Numbers from the survey are marked as such in each section's heading; geography "
+              "and population are real published data.*")
+    if design_caveat:
+        caveat = caveat[:-1] + f" {design_caveat}*"
+    lines = [f"## {area}: partner profile", "", caveat]
+    for section, rows in profile.groupby(profile["section"].astype(str), sort=False):
+        heading, lead = PROFILE_SECTION_TEXT.get(section, (section.capitalize(), ""))
+        if rows["illustrative"].astype(bool).any():
+            heading += ": illustrative"
+        lines += ["", f"### {heading}", ""] + ([lead, ""] if lead else [])
+        lines += ["| Item | Value | Source |", "| --- | --- | --- |"]
+        lines += [f"| {_markdown_cell(r.item)} | {_markdown_cell(r.text)} | {_markdown_cell(r.source)} |"
+                  for r in rows.itertuples()]
+    return "\n".join(lines) + "\n"
+
+
+def disclosure_fallback_paragraph(min_cell_size: int) -> str:
+    """The disclosure-control paragraph of the methods annex, written from the minimum cell size.
+
+    Used until :mod:`innocap_analysis.disclosure` offers its own paragraph (issue 14).
+    """
+    return (
+        f"Statistical disclosure control: a group of respondents is published only when it counts at least "
+        f"{min_cell_size} respondents; a smaller group's count and every statistic of it are masked (threshold rule, "
+        "primary suppression; Hundepool et al. 2012, Statistical Disclosure Control, ch. 4). Totals are computed from "
+        "the published cells only, so a masked cell cannot be recovered by subtraction. No names, e-mail addresses, "
+        "organisation names or free-text answers are published: the loaders drop them, and organisations are "
+        "clustered only by a keyed pseudonym."
+    )
+
+
+def survey_methods_annex(
+    frame: pd.DataFrame,
+    *,
+    instrument: str,
+    languages: list[str],
+    n_items: int,
+    n_translated: int,
+    rejected: pd.DataFrame,
+    min_valid: float,
+    min_cell_size: int,
+    power_text: str,
+    disclosure_text: str,
+    data_caveat: str,
+    power_illustrative: bool = True,
+) -> str:
+    """The survey-methods annex: frame, fieldwork, translation, non-response, cell size, follow-up power.
+
+    Parameters
+    ----------
+    frame
+        :func:`~innocap_analysis.evidence.application.survey_frame`.
+    instrument, languages, n_items, n_translated
+        The codebook: its name and version, its languages, its items and how many carry a text in
+        every language.
+    rejected
+        The loader's rejection log (``reason``, ``action``; no values).
+    min_valid
+        The scoring rule's share of a block's items a respondent must answer.
+    min_cell_size
+        The disclosure threshold.
+    power_text
+        :func:`clustered_power_sentence` (the follow-up's MDE with the design effect).
+    disclosure_text
+        The disclosure-control paragraph.
+    data_caveat
+        :func:`data_note`.
+    power_illustrative
+        Whether the power analysis rests on illustrative two-wave data (notebook 07).
+    """
+    def partners(column: str, fmt=str) -> str:
+        return "; ".join(f"{row.partner_area} {fmt(getattr(row, column))}" for row in frame.itertuples())
+
+    invited = frame["invited"]
+    has_rate = frame["rr1"].notna()
+    rates = "; ".join(f"{row.partner_area} {row.rr1:.0%} ({row.completes:,.0f} {row.unit} of {row.invited:,.0f} invited)"
+                      if pd.notna(row.rr1) else f"{row.partner_area}: {row.note or 'not available'}"
+                      for row in frame.itertuples())
+    dropped = rejected[rejected["action"].astype(str) == "row dropped"]
+    masked = rejected[rejected["action"].astype(str) != "row dropped"]
+    reasons = "; ".join(f"{n} {reason}" for reason, n in
+                        dropped["reason"].astype(str).str.split(" \\(").str[0].value_counts().sort_index().items())
+    unit_note = (" Each kept respondent is counted as one responding organisation (the exports carry no "
+                 "organisation key without the pseudonymisation key), so where several people of one organisation "
+                 "answered, the rate is overstated." if (frame["unit"].astype(str) == "respondents").any() else "")
+    return "\n".join([
+        "## Survey methods (annex)",
+        "",
+        f"*{data_caveat}*",
+        "",
+        "### Frame",
+        "",
+        "The INNOCAP stakeholder survey addresses three kinds of organisation in each partner area: public-sector "
+        "organisations (the users of the capacity-building programme), SMEs and universities or research "
+        "organisations (the supply side). Organisations invited, as each partner's survey manifest records them: "
+        f"{partners('invited', lambda v: 'not recorded' if pd.isna(v) else f'{v:,.0f}')}"
+        + (f" ({int(invited.sum()):,} in all)." if invited.notna().all() else "."),
+        "",
+        "### Fieldwork",
+        "",
+        "Each partner ran the first wave (the baseline) in its own survey tool and language; the exports are read as "
+        f"the tools write them (layouts: {partners('tools')}; languages: {partners('languages')}). Rows read per "
+        f"partner: {partners('rows_read', lambda v: f'{v:,.0f}')}.",
+        "",
+        "### Translation",
+        "",
+        f"The instrument ({instrument}) holds {n_items} items; {n_translated} of them carry their question and answer "
+        f"labels in every language of the codebook ({', '.join(languages)}). Each export is matched to the codebook in "
+        "its own language, so an item is scored the same way whatever the language it was answered in. How the "
+        "translations were made and checked (for example forward and back translation) is not recorded in the data: "
+        "the consortium states it here.",
+        "",
+        "### Non-response",
+        "",
+        f"Unit response (AAPOR RR1, completes over organisations invited, every invited organisation taken as "
+        f"eligible, so a lower bound): {rates}.{unit_note}"
+        f" Rows the loader did not keep: {len(dropped)} ({reasons or 'none'}); cells set to missing for an invalid "
+        f"value: {len(masked)}. Item non-response (don't know, not applicable, blank) is left missing, never imputed: "
+        f"a dimension score is the mean of the items answered when at least {min_valid:.0%} of the block's items "
+        "were answered, and missing otherwise, with its reason recorded. Respondents are not weighted."
+        + ("" if has_rate.all() else " Partners without an invited count have no response rate."),
+        "",
+        "### Minimum cell size and disclosure control",
+        "",
+        f"Minimum cell size: {min_cell_size} respondents. {disclosure_text}",
+        "",
+        "### The follow-up (wave 2) and its power",
+        "",
+        ("*The intraclass correlation and the organisations come from the baseline wave of notebook 07's two-wave "
+         "data, which are illustrative (synthetic) until the partners' follow-up exists; the numbers show the method, "
+         "not the plan's final power.* " if power_illustrative else "")
+        + "Respondents who share an organisation answer alike, so the power of the follow-up is computed on the "
+        "effective sample (linked respondents divided by the design effect 1 + ((cv² + 1) m - 1) x ICC). " + power_text,
+    ]) + "\n"
