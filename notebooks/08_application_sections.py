@@ -148,8 +148,8 @@ transnational = application.transnational_needs(
     priorities, load_interim("03_need_supply_gap", written_by="03_demand_and_supply"), regions=keys)
 save_table(transnational, "08_transnational_needs",
            caption=("Which public-sector needs the partners share and which are area-specific: class, the partner areas "
-                    "where the need is among the two largest need gaps, the rank and need gap (0-100 points) per "
-                    "partner, and where the need exceeds SME and university supply (95% interval above 0). " + note))
+                    "where the need is a top need (rule printed in notebook 08), where it ranks first, and its rank and "
+                    "need (0-100 points) per partner. " + note))
 transnational[["need", "class", "top_in", "mean_need_gap"]]
 
 # %% [markdown]

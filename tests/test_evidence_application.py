@@ -217,7 +217,8 @@ def test_indicator_targets_follow_the_power_analysis(design):
     assert "RCR 84 Organisations cooperating across borders after project completion: target not set" in row["results"]
     assert row["baseline"] == 46.1 and row["target"] == pytest.approx(46.1 + 0.67 * 28.0)
     assert "WP3" not in logic.set_index("need").loc["Procurement of innovation", "work_packages"]  # no pilot for it
-    assert row["wave1_evidence"].startswith("a top-two public-sector need gap in 1 of 2 partner areas")
+    assert row["wave1_evidence"] == ("a top need in 1 of 2 partner areas; mean need gap (importance minus capability) "
+                                     "38 points (0-100)")  # (35 + 40.5) / 2
 
 
 def test_result_baselines_hand_case():
@@ -240,9 +241,48 @@ def test_transnational_classes_hand_case():
     assert table.loc["a", "class"] == "shared by all partners" and table.loc["a", "partners_top"] == 3
     assert table.loc["b", "class"] == "shared by several partners"
     assert table.loc["c", "class"] == "area-specific" and table.loc["c", "top_in"] == "Etelä-Savo"
-    assert table.loc["b", "partners_gap_positive"] == 2 and table.loc["a", "first_in"] == "County Donegal; Etelä-Savo"
+    assert table.loc["a", "first_in"] == "County Donegal; Etelä-Savo"
     assert list(table.index) == ["a", "b", "c"]
-    assert table.loc["a", "rank_south_iceland"] == 2
+    assert table.loc["a", "rank_south_iceland"] == 2 and table.loc["a", "need_donegal"] == 30.0
+
+
+def _ranks_with_uncertainty():
+    """A priority table as :func:`innocap_analysis.indicators.priorities.priority_uncertainty` writes it."""
+    return pd.DataFrame({
+        "region": ["donegal"] * 3 + ["south_savo"] * 3,
+        "rank": pd.array([1, 2, 3, 1, 2, 3], dtype="Int64"), "dimension": ["a", "b", "c", "c", "a", "b"],
+        "n": pd.array([26, 27, 24, 20, 20, 19], dtype="Int64"), "mean": [77.0, 75.0, 60.0, 80.0, 70.0, 55.0],
+        "ci_low": [69.0, 67.0, 52.0, 72.0, 62.0, 47.0], "ci_high": [85.0, 83.0, 68.0, 88.0, 78.0, 63.0],
+        "p_rank1": [0.55, 0.45, 0.0, 0.93, 0.07, 0.0],
+        "status": ["tied top", "not separated from top", "below top", "clear top", "below top", "below top"]})
+
+
+def test_transnational_with_rank_uncertainty_counts_ties_as_top():
+    table = application.transnational_needs(_ranks_with_uncertainty()).set_index("need")
+    assert table.loc["a", "class"] == "area-specific" and table.loc["a", "top_in"] == "County Donegal"
+    assert table.loc["b", "class"] == "area-specific"  # not separated from Donegal's top
+    assert table.loc["c", "class"] == "area-specific" and table.loc["c", "first_in"] == "Etelä-Savo"
+    assert table.loc["a", "measure"] == "need (importance)" and table.loc["a", "need_south_savo"] == 70.0
+    assert "need_exceeds_supply_in" not in table.columns
+
+
+def test_profile_with_rank_uncertainty_shows_p_rank1_and_supply_beside_need(design):
+    keys, areas, remoteness, counts, rates, _, ipa, _, distance, sensitivity = _inputs()
+    ranks = _ranks_with_uncertainty().replace({"a": "skills", "b": "digital_solutions", "c": "procurement"})
+    ipa = ipa[ipa["dimension"].isin(["skills", "digital_solutions", "procurement"])]
+    side_by_side = pd.DataFrame({"region": ["donegal"], "dimension": ["skills"], "need_mean": [77.0],
+                                 "supply_mean": [66.0], "supply_ci_low": [57.0], "supply_ci_high": [76.0]})
+    table = application.partner_profiles(areas, remoteness, counts, rates, ranks, ipa, side_by_side, distance,
+                                         sensitivity, design, regions=["donegal"],
+                                         sources={"priorities": "03_need_priority"}).set_index("item")
+    assert table.loc["need 1: Skills", "text"] == "ranks first in 55% of resamples (tied top)"
+    assert table.loc["need 1: importance", "text"] == "77 (95% CI 69-85)"
+    assert table.loc["need 1: importance", "source"] == "03_need_priority"
+    assert table.loc["need 2: Digital solutions", "value"] == pytest.approx(0.45)
+    assert table.loc['need 1: SME and university supply ("we can offer this")', "text"].startswith("66 (95% CI 57-76")
+    assert not table.index.str.contains("need gap").any() and not table["text"].str.contains("need gap").any()
+    page = partner_profile_page(table.reset_index())
+    assert [t.get_text() for t in page.axes[0].get_yticklabels()] == ["Digital solutions", "Skills"]
 
 
 # --------------------------------------------------------------------------- survey frame and methods annex
@@ -314,7 +354,7 @@ def test_built_sections_exist_with_their_headings_and_rows():
     assert targets.loc["RCR 81", "target"] == plan["n_participants_linked"]
     transnational = _table("08_transnational_needs")
     assert len(transnational) == 4 and set(transnational["class"]) <= {
-        "shared by all partners", "shared by several partners", "area-specific", "not a top-2 need"}
+        "shared by all partners", "shared by several partners", "area-specific", "not a top need"}
 
 
 def test_built_profile_numbers_are_traceable_to_tables():

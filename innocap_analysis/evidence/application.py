@@ -80,13 +80,56 @@ TARGET_RULES: dict[str, str] = {
     "consortium": "not set yet: the consortium sets it (no data basis)",
 }
 
+#: Statuses of a priority table with rank uncertainty that count as a partner's top need: the top dimension
+#: and every dimension not separated from it (:mod:`~innocap_analysis.indicators.priorities`).
+TOP_STATUSES: tuple[str, ...] = ("clear top", "tied top", "not separated from top")
+
 #: How a need is classed in the transnational table.
 TRANSNATIONAL_RULE = (
-    "A need is 'shared by all partners' when it is among the two largest public-sector need gaps in every "
-    "partner area with a ranking, 'shared by several' in two or more but not all, 'area-specific' in exactly "
-    "one (named), and 'not a top-two need' otherwise. Within-noise differences between ranks are not tested "
-    "here (see notebook 03)."
+    "A need counts as a partner area's top need when it ranks first or cannot be separated from the first (a "
+    "priority table with rank uncertainty: P(rank 1) and Holm-adjusted paired differences), or, for a ranking "
+    "without uncertainty, when it is among the two largest. It is 'shared by all partners' when it is a top need "
+    "in every partner area with a ranking, 'shared by several partners' in two or more but not all, "
+    "'area-specific' in exactly one (named), and 'not a top need' otherwise."
 )
+
+
+def need_view(priorities: pd.DataFrame, *, top: int = 2) -> pd.DataFrame:
+    """The wave-1 need of a priority table in one shape, whichever ranking produced it.
+
+    Two shapes are read: a ranking with rank uncertainty (``mean``, ``ci_low``, ``ci_high``,
+    ``p_rank1``, ``status``: the need is the public sector's importance, and a top need is one in
+    :data:`TOP_STATUSES`), and a ranking by need gap (``need_gap``: importance minus capability; a top need
+    is among the ``top`` largest).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region``, ``dimension``, ``rank``, ``need``, ``need_low``, ``need_high`` (0-100; no interval for
+        a need gap), ``p_rank1``, ``status``, ``n``, ``is_top`` and ``measure`` (what ``need`` is).
+    """
+    out = priorities.assign(region=priorities["region"].astype(str), dimension=priorities["dimension"].astype(str))
+    if "p_rank1" in out.columns:
+        out = out[out["rank"].notna()]
+        view = pd.DataFrame({"need": out["mean"].astype(float), "need_low": out["ci_low"].astype(float),
+                             "need_high": out["ci_high"].astype(float), "p_rank1": out["p_rank1"].astype(float),
+                             "status": out["status"].astype(str),
+                             "is_top": out["status"].astype(str).isin(TOP_STATUSES),
+                             "measure": "need (importance)"}, index=out.index)
+    elif "need_gap" in out.columns:
+        out = out[out["need_gap"].notna()]
+        view = pd.DataFrame({"need": out["need_gap"].astype(float), "need_low": np.nan, "need_high": np.nan,
+                             "p_rank1": np.nan, "status": "", "is_top": out["rank"] <= top,
+                             "measure": "need gap (importance minus capability)"}, index=out.index)
+    else:
+        raise KeyError("priorities: expected a ranking with p_rank1 and status, or one with need_gap; got columns "
+                       f"{list(priorities.columns)}")
+    view.insert(0, "rank", out["rank"].astype(int))
+    view.insert(0, "dimension", out["dimension"])
+    view.insert(0, "region", out["region"])
+    view["n"] = out["n"] if "n" in out.columns else pd.NA
+    return view.reset_index(drop=True)
+
 
 #: The sections of a partner profile, in reading order.
 PROFILE_SECTIONS: tuple[str, ...] = ("area", "survey", "needs", "distance", "pilot")
@@ -280,9 +323,10 @@ def partner_profiles(
     rates
         Response rates by ``region`` (``invited``, ``completes``, ``rr1``, ``unit``, ``note``).
     priorities, ipa, need_supply
-        :func:`~innocap_analysis.indicators.demand_supply.priority_modules`,
-        :func:`~innocap_analysis.indicators.demand_supply.ipa_table` and
-        :func:`~innocap_analysis.indicators.demand_supply.need_supply_gap` by region.
+        The priority ranking by region (:func:`need_view`: with P(rank 1) and the need's interval, or by
+        need gap), :func:`~innocap_analysis.indicators.demand_supply.ipa_table` (capability beside the
+        need) and need against supply by region (a need-supply gap with its interval, or need and supply
+        side by side).
     distance, sensitivity
         :func:`~innocap_analysis.geography.partner_area_indicators` and the sensitivity summary of the
         share beyond the cut (``central_share``, ``range_low``, ``range_high``).
@@ -323,7 +367,8 @@ def partner_profiles(
     count = counts.copy()
     count.index = count.index.astype(str)
     rate = rates.assign(region=rates["region"].astype(str)).set_index("region")
-    ranked = priorities.assign(region=priorities["region"].astype(str), dimension=priorities["dimension"].astype(str))
+    ranked = need_view(priorities)
+    with_uncertainty = "p_rank1" in priorities.columns
     n_dimensions = int(ipa["dimension"].astype(str).nunique())
     ipa_ = ipa.assign(region=ipa["region"].astype(str), dimension=ipa["dimension"].astype(str))
     ipa_ = ipa_.set_index(["region", "dimension"])
@@ -390,35 +435,50 @@ def partner_profiles(
                     survey=True)
             else:
                 add(key, "survey", "response rate", str(r.get("note") or "not available"), src["rates"], survey=True)
-        # --- needs: the top-ranked modules with intervals, and the supply gap of the first
+        # --- needs: the top-ranked modules with intervals; capability and supply beside the first
         mine = ranked[ranked["region"] == key].sort_values("rank")
         add(key, "needs", "modules ranked", f"{len(mine)} of {n_dimensions}", src["priorities"],
             value=float(len(mine)), high=float(n_dimensions), unit="modules", survey=True)
         for _, row in mine.head(n_needs).iterrows():
-            dim = row["dimension"]
-            label = display_label(dim)
+            dim, k = row["dimension"], int(row["rank"])
             i = ipa_.loc[(key, dim)] if (key, dim) in ipa_.index else None
-            add(key, "needs", f"need {int(row['rank'])}: {label}", f"need gap {row['need_gap']:.0f} points "
-                "(importance minus capability)", src["priorities"], value=float(row["need_gap"]),
-                unit="points (0-100)", survey=True)
+            if with_uncertainty:
+                add(key, "needs", f"need {k}: {display_label(dim)}",
+                    f"ranks first in {_pct(row['p_rank1'])} of resamples ({row['status']})", src["priorities"],
+                    value=float(row["p_rank1"]), unit="P(rank 1)", survey=True)
+                add(key, "needs", f"need {k}: importance",
+                    f"{row['need']:.0f} (95% CI {row['need_low']:.0f}-{row['need_high']:.0f})", src["priorities"],
+                    value=float(row["need"]), low=float(row["need_low"]), high=float(row["need_high"]),
+                    unit="points (0-100)", survey=True)
+            else:
+                add(key, "needs", f"need {k}: {display_label(dim)}",
+                    f"need gap {row['need']:.0f} points (importance minus capability)", src["priorities"],
+                    value=float(row["need"]), unit="points (0-100)", survey=True)
+                if i is not None:
+                    add(key, "needs", f"need {k}: importance",
+                        f"{i['importance_mean']:.0f} (95% CI {i['importance_ci_low']:.0f}-{i['importance_ci_high']:.0f})",
+                        src["ipa"], value=float(i["importance_mean"]), low=float(i["importance_ci_low"]),
+                        high=float(i["importance_ci_high"]), unit="points (0-100)", survey=True)
             if i is not None:
-                add(key, "needs", f"need {int(row['rank'])}: importance",
-                    f"{i['importance_mean']:.0f} (95% CI {i['importance_ci_low']:.0f}-{i['importance_ci_high']:.0f})",
-                    src["ipa"], value=float(i["importance_mean"]), low=float(i["importance_ci_low"]),
-                    high=float(i["importance_ci_high"]), unit="points (0-100)", survey=True)
-                add(key, "needs", f"need {int(row['rank'])}: capability",
+                add(key, "needs", f"need {k}: capability",
                     f"{i['capability_mean']:.0f} (95% CI {i['capability_ci_low']:.0f}-{i['capability_ci_high']:.0f})",
                     src["ipa"], value=float(i["capability_mean"]), low=float(i["capability_ci_low"]),
                     high=float(i["capability_ci_high"]), unit="points (0-100)", survey=True)
-            add(key, "needs", f"need {int(row['rank'])}: respondents", _count_text(row["n"], min_cell_size),
+            add(key, "needs", f"need {k}: respondents", _count_text(row["n"], min_cell_size),
                 src["priorities"], value=row["n"], unit="respondents", survey=True)
-            if int(row["rank"]) == 1 and (key, dim) in supply.index:
-                s = supply.loc[(key, dim)]
-                if pd.notna(s["gap"]):
+            if k == 1 and (key, dim) in supply.index:
+                sup = supply.loc[(key, dim)]
+                if "gap" in supply.columns and pd.notna(sup["gap"]):
                     add(key, "needs", "need 1: need minus SME and university supply",
-                        f"{s['gap']:.1f} points (95% CI {s['gap_ci_low']:.1f} to {s['gap_ci_high']:.1f})",
-                        src["need_supply"], value=float(s["gap"]), low=float(s["gap_ci_low"]),
-                        high=float(s["gap_ci_high"]), unit="points (0-100)", survey=True)
+                        f"{sup['gap']:.1f} points (95% CI {sup['gap_ci_low']:.1f} to {sup['gap_ci_high']:.1f})",
+                        src["need_supply"], value=float(sup["gap"]), low=float(sup["gap_ci_low"]),
+                        high=float(sup["gap_ci_high"]), unit="points (0-100)", survey=True)
+                elif "supply_mean" in supply.columns and pd.notna(sup["supply_mean"]):
+                    add(key, "needs", "need 1: SME and university supply (\"we can offer this\")",
+                        f"{sup['supply_mean']:.0f} (95% CI {sup['supply_ci_low']:.0f}-{sup['supply_ci_high']:.0f}; "
+                        "a different question, shown beside the need)", src["need_supply"],
+                        value=float(sup["supply_mean"]), low=float(sup["supply_ci_low"]),
+                        high=float(sup["supply_ci_high"]), unit="points (0-100)", survey=True)
         # --- distance: share beyond the cut with its sensitivity range
         if key in burden.index:
             b = burden.loc[key]
@@ -467,9 +527,12 @@ def check_profile_counts(profiles: pd.DataFrame, min_cell_size: int = config.MIN
 # --------------------------------------------------------------------------- intervention logic
 
 
-def _wave1_need(priorities: pd.DataFrame, dimension: str) -> tuple[int, int, float]:
-    ranked = priorities[priorities["dimension"].astype(str) == dimension]
-    return int((ranked["rank"] <= 2).sum()), int(ranked["region"].nunique()), float(ranked["need_gap"].mean())
+def _wave1_need(needs: pd.DataFrame, dimension: str) -> str:
+    """Where a need is a top need, and its mean over the partner areas (from :func:`need_view`)."""
+    part = needs[needs["dimension"] == dimension]
+    measure = needs["measure"].iloc[0] if len(needs) else "need"
+    return (f"a top need in {int(part['is_top'].sum())} of {part['region'].nunique()} partner areas; mean {measure} "
+            f"{part['need'].mean():.0f} points (0-100)")
 
 
 def indicator_targets(
@@ -573,15 +636,15 @@ def intervention_logic(
     design
         :func:`load_application_design`.
     priorities
-        :func:`~innocap_analysis.indicators.demand_supply.priority_modules` by region (the wave-1 need).
+        The priority ranking by region (the wave-1 need; :func:`need_view` reads either shape).
     targets
         :func:`indicator_targets`.
 
     Returns
     -------
     pandas.DataFrame
-        ``need``, ``wave1_evidence`` (in how many partner areas it is a top-two need gap, and the mean
-        gap), ``objective``, ``work_packages``, ``outputs`` and ``results`` (indicator codes with their
+        ``need``, ``wave1_evidence`` (in how many partner areas it is a top need, and its mean need),
+        ``objective``, ``work_packages``, ``outputs`` and ``results`` (indicator codes with their
         targets), ``result_indicator``, ``baseline``, ``baseline_ci_low``, ``baseline_ci_high``,
         ``target`` (the programme-specific survey result) and ``illustrative``.
     """
@@ -593,15 +656,14 @@ def intervention_logic(
                          + ("target not set" if pd.isna(common.loc[c, "target"]) else f"{common.loc[c, 'target']:.0f}")
                          for c in codes if c in common.index)
 
+    needs = need_view(priorities)
     rows = []
     for dim, objective in design.objectives.items():
-        top2, ranked, mean_gap = _wave1_need(priorities, dim)
         packages = [wp for wp in design.work_packages if dim in wp.needs]
         result = survey.loc[dim] if dim in survey.index else None
         rows.append({
             "need": display_label(dim),
-            "wave1_evidence": (f"a top-two public-sector need gap in {top2} of {ranked} partner areas; mean need gap "
-                               f"{mean_gap:.0f} points (0-100)"),
+            "wave1_evidence": _wave1_need(needs, dim),
             "objective": objective,
             "work_packages": "; ".join(f"{wp.id} {wp.title}" for wp in packages),
             "outputs": listed(sorted({c for wp in packages for c in wp.outputs}, key=list(COMMON_INDICATORS).index)),
@@ -631,45 +693,45 @@ def transnational_needs(
     Parameters
     ----------
     priorities
-        :func:`~innocap_analysis.indicators.demand_supply.priority_modules` by region.
+        The priority ranking by region (:func:`need_view` reads either shape).
     need_supply
-        :func:`~innocap_analysis.indicators.demand_supply.need_supply_gap` by region: adds in which
-        partner areas the public-sector need exceeds SME and university supply (interval above 0).
+        Need against supply by region. Where it holds a need-supply gap with its interval (``gap``,
+        ``gap_ci_low``), adds in which partner areas the need exceeds SME and university supply (interval
+        above 0); need and supply shown side by side (different questions) add nothing here.
     regions
         Partner keys, in column order; default those ranked.
     top
-        A need counts for a partner when it ranks ``top`` or better.
+        For a ranking without uncertainty: a need counts for a partner when it ranks ``top`` or better.
 
     Returns
     -------
     pandas.DataFrame
-        One row per need: ``need``, ``class``, ``partners_top`` (count), ``partners_ranked``,
-        ``top_in`` (the partner areas), ``first_in`` (where it is the largest gap),
-        ``partners_gap_positive`` (partner areas where importance exceeds capability), ``mean_need_gap`` and one ``rank_<partner>`` and
-        ``gap_<partner>`` column per partner (0-100 points), then ``need_exceeds_supply_in``.
+        One row per need: ``need``, ``class``, ``partners_top`` (count), ``partners_ranked``, ``top_in``
+        (the partner areas), ``first_in`` (where it ranks first), ``mean_need`` and ``measure`` (what the
+        need is), one ``rank_<partner>`` and ``need_<partner>`` column per partner (0-100 points), and
+        ``need_exceeds_supply_in`` when ``need_supply`` has a gap.
     """
-    ranked = priorities.dropna(subset=["need_gap"]).assign(region=lambda d: d["region"].astype(str),
-                                                           dimension=lambda d: d["dimension"].astype(str))
-    keys = list(regions) if regions is not None else [k for k in config.PARTNER_AREAS if k in set(ranked["region"])]
-    ranked = ranked[ranked["region"].isin(keys)]
-    rank = ranked.pivot(index="dimension", columns="region", values="rank").reindex(columns=keys)
-    gap = ranked.pivot(index="dimension", columns="region", values="need_gap").reindex(columns=keys)
-    is_top = rank.le(top)
+    view = need_view(priorities, top=top)
+    keys = list(regions) if regions is not None else [k for k in config.PARTNER_AREAS if k in set(view["region"])]
+    view = view[view["region"].isin(keys)]
+    rank = view.pivot(index="dimension", columns="region", values="rank").reindex(columns=keys)
+    need = view.pivot(index="dimension", columns="region", values="need").reindex(columns=keys)
+    is_top = view.pivot(index="dimension", columns="region", values="is_top").reindex(columns=keys)
+    is_top = is_top.fillna(False).astype(bool)
     n_top, n_ranked = is_top.sum(axis=1), rank.notna().sum(axis=1)
     names = np.array([config.PARTNER_AREAS.get(k, display_label(k)) for k in keys], dtype=object)
-    top_in = ["; ".join(names[row]) for row in is_top.to_numpy()]
     label = np.select([n_top.eq(n_ranked) & n_ranked.gt(0), n_top.ge(2), n_top.eq(1)],
-                      ["shared by all partners", "shared by several partners", "area-specific"],
-                      default=f"not a top-{top} need")
-    first_in = ["; ".join(names[row]) for row in rank.eq(1).to_numpy()]
+                      ["shared by all partners", "shared by several partners", "area-specific"], default="not a top need")
     out = pd.DataFrame({"need": [display_label(d) for d in rank.index], "class": label,
-                        "partners_top": n_top.to_numpy(), "partners_ranked": n_ranked.to_numpy(), "top_in": top_in,
-                        "first_in": first_in, "partners_gap_positive": gap.gt(0).sum(axis=1).to_numpy(),
-                        "mean_need_gap": gap.mean(axis=1).to_numpy()})
+                        "partners_top": n_top.to_numpy(), "partners_ranked": n_ranked.to_numpy(),
+                        "top_in": ["; ".join(names[row]) for row in is_top.to_numpy()],
+                        "first_in": ["; ".join(names[row]) for row in rank.eq(1).to_numpy()],
+                        "mean_need": need.mean(axis=1).to_numpy(),
+                        "measure": view["measure"].iloc[0] if len(view) else ""})
     for key in keys:
         out[f"rank_{key}"] = pd.array(rank[key].to_numpy(), dtype="Int64")
-        out[f"gap_{key}"] = gap[key].to_numpy()
-    if need_supply is not None:
+        out[f"need_{key}"] = need[key].to_numpy()
+    if need_supply is not None and {"gap", "gap_ci_low"} <= set(need_supply.columns):
         s = need_supply.assign(region=need_supply["region"].astype(str), dimension=need_supply["dimension"].astype(str))
         s = s[s["region"].isin(keys) & (s["gap_ci_low"] > 0).fillna(False)]
         exceeds = s.groupby("dimension")["region"].agg(lambda r: "; ".join(config.PARTNER_AREAS.get(k, k) for k in
@@ -677,7 +739,7 @@ def transnational_needs(
         out["need_exceeds_supply_in"] = rank.index.map(exceeds).fillna("").to_numpy()
     order = {"shared by all partners": 0, "shared by several partners": 1, "area-specific": 2}
     out = out.assign(_order=out["class"].map(order).fillna(3))
-    return out.sort_values(["_order", "partners_top", "mean_need_gap"], ascending=[True, False, False],
+    return out.sort_values(["_order", "partners_top", "mean_need"], ascending=[True, False, False],
                            kind="stable").drop(columns="_order").reset_index(drop=True)
 
 

@@ -388,9 +388,8 @@ PROFILE_SECTION_TEXT: dict[str, tuple[str, str]] = {
     "area": ("The area", "Codes, official population and area, and the official remoteness class."),
     "survey": ("The survey (wave 1)", "Who answered the INNOCAP stakeholder survey, and the response rate."),
     "needs": ("Top needs of the public sector (wave 1)",
-              "The capability modules with the largest public-sector need gap (mean importance minus mean "
-              "capability, in score points; both shown with their intervals), and how far SMEs and universities say "
-              "they can supply the first."),
+              "The capability modules the public sector needs most in wave 1, with their intervals, its current "
+              "capability beside them, and what SMEs and universities say they can supply for the first."),
     "distance": ("Distance to services",
                  "Straight-line distance from where people live (GEOSTAT grid) to the nearest own-country regional "
                  "centre; the range covers centre thresholds, road detour factors and distance cuts."),

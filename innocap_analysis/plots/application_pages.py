@@ -75,8 +75,8 @@ def _needs_chart(fig: Figure, rows: pd.DataFrame, top: float) -> float:
     """Importance and capability of each top need with their intervals; returns the y under the chart."""
     items = rows["item"].astype(str)
     parts = {kind: rows[items.str.endswith(f": {kind}")] for kind in ("importance", "capability")}
-    names = rows[items.str.match(r"need \d+: ") & rows["unit"].astype(str).str.startswith("points")
-                 & ~items.str.endswith((": importance", ": capability")) & ~items.str.contains("supply")]
+    names = rows[items.str.match(r"need \d+: ") & ~items.str.endswith((": importance", ": capability", ": respondents"))
+                 & ~items.str.contains("supply")]
     n = min(len(parts["importance"]), len(parts["capability"]), len(names))
     if n == 0:
         return top
