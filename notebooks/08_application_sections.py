@@ -14,8 +14,8 @@
 # common indicators and their targets, which needs the partners share, and how the survey was run?
 #
 # **Inputs.** The intermediate tables of earlier notebooks of the same build (`data/interim/`, not recomputed):
-# the partner areas and their official remoteness class (00), the public sector's ranked needs, importance and
-# capability with intervals and the need against SME and university supply (03), the partner-area distance
+# the partner areas and their official remoteness class (00), the public sector's ranked needs with P(rank 1),
+# capability beside them and SME and university supply beside the need, with intervals (03), the partner-area distance
 # burden with its sensitivity range (04) and the power of the planned follow-up with the design effect of the
 # baseline's clustering (07). The survey itself (respondents, response rates, the export facts) through the same
 # loader as every notebook, and the project design `data/raw/application/design.yaml` (objectives, work packages,
@@ -46,9 +46,10 @@ from innocap_analysis.evidence import (
     sentences,
 )
 from innocap_analysis.indicators.baseline import result_baselines
+from innocap_analysis.indicators.priorities import PRIORITY_RANK1_THRESHOLD
 from innocap_analysis.plots import use_style
 from innocap_analysis.plots.application_pages import partner_profile_page
-from innocap_analysis.survey.quality import response_counts
+from innocap_analysis.survey.quality import RESPONSE_RATE_RULE, response_counts, response_rates
 from innocap_analysis.survey.scoring import DEFAULT_MIN_VALID, score_dimensions
 
 use_style()
@@ -62,16 +63,17 @@ keys = region_selection or list(config.PARTNER_AREAS)
 # %% [markdown]
 # ## The survey frame and response rates
 #
-# Per partner: the tool and language of its export, the organisations invited (survey manifest) and the
-# respondents kept. The response rate divides completes by organisations invited.
+# Per partner: the tool and language of its export, the organisations invited (survey manifest), the
+# respondents kept and the response rate of notebook 01.
 
 # %%
-rates = application.interim_response_rates(survey)
+print(RESPONSE_RATE_RULE)
+rates = response_rates(survey, "region", min_n=min_cell_size)
 frame = application.survey_frame(survey, rates, regions=keys)
 save_table(frame, "08_survey_frame",
            caption=("Survey frame per partner: export files, their layouts and languages, rows read and rejected, "
-                    "organisations invited (survey manifest), respondents kept and the response rate (completes over "
-                    f"invited; groups below {min_cell_size} respondents suppressed). " + note))
+                    "organisations invited (survey manifest), respondents kept and the response rate (AAPOR RR1, "
+                    f"completes over invited; groups below {min_cell_size} respondents suppressed). " + note))
 frame[["partner_area", "tools", "languages", "invited", "responses", "rr1"]]
 
 # %% [markdown]
@@ -88,7 +90,7 @@ profiles = application.partner_profiles(
     rates,
     load_interim("03_priorities", written_by="03_demand_and_supply"),
     load_interim("03_ipa", written_by="03_demand_and_supply"),
-    load_interim("03_need_supply_gap", written_by="03_demand_and_supply"),
+    load_interim("03_need_and_supply", written_by="03_demand_and_supply"),
     load_interim("04_partner_area_indicators", written_by="04_service_distance"),
     load_interim("04_partner_area_sensitivity", written_by="04_service_distance"),
     design, regions=keys, illustrative=illustrative, min_cell_size=min_cell_size,
@@ -144,13 +146,13 @@ targets[["code", "indicator", "baseline", "target", "target_basis"]]
 
 # %%
 print(application.TRANSNATIONAL_RULE)
-transnational = application.transnational_needs(
-    priorities, load_interim("03_need_supply_gap", written_by="03_demand_and_supply"), regions=keys)
+transnational = application.transnational_needs(priorities, regions=keys)
 save_table(transnational, "08_transnational_needs",
            caption=("Which public-sector needs the partners share and which are area-specific: class, the partner areas "
-                    "where the need is a top need (rule printed in notebook 08), where it ranks first, and its rank and "
-                    "need (0-100 points) per partner. " + note))
-transnational[["need", "class", "top_in", "mean_need_gap"]]
+                    "where the need is a top need (first, or not separated from the first), where it ranks first (and "
+                    f"clearly first: P(rank 1) at least {PRIORITY_RANK1_THRESHOLD:g}), and its rank, need (importance, "
+                    "0-100) and P(rank 1) per partner. " + note))
+transnational[["need", "class", "top_in", "clear_first_in", "mean_need"]]
 
 # %% [markdown]
 # ## Survey-methods annex

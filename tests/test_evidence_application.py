@@ -18,6 +18,7 @@ from innocap_analysis.evidence import application, load_evidence_survey, sentenc
 from innocap_analysis.geography import load_regions, partner_remoteness  # noqa: E402
 from innocap_analysis.indicators.baseline import points_per_sd, result_baselines  # noqa: E402
 from innocap_analysis.plots.application_pages import partner_profile_page  # noqa: E402
+from innocap_analysis.survey.quality import response_rates  # noqa: E402
 
 NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?!\w)")
 
@@ -53,22 +54,32 @@ def _inputs():
                            "sme": pd.array([31, pd.NA], dtype="Int64"),
                            "total_published": pd.array([58, 21], dtype="Int64"), "any_suppressed": [False, True]},
                           index=pd.Index(keys, name="region"))
-    rates = pd.DataFrame({"region": keys, "invited": pd.array([170, pd.NA], dtype="Int64"), "responses": [58, 21],
-                          "completes": [58, 21], "unit": ["respondents"] * 2, "rr1": pd.array([58 / 170, pd.NA],
-                                                                                              dtype="Float64"),
-                          "rate_available": [True, False], "note": ["", "not available: no invited count"]})
-    dims = ["skills", "procurement", "digital_solutions", "delivery_models"]
+    # as innocap_analysis.survey.quality.response_rates writes it
+    rates = pd.DataFrame({"region": keys, "files": ["donegal_en.csv", "south_iceland.xlsx"],
+                          "invited": pd.array([170, pd.NA], dtype="Int64"), "responses": [58, 21],
+                          "responding_organisations": pd.array([pd.NA, pd.NA], dtype="Int64"), "completes": [58, 21],
+                          "unit": ["respondents"] * 2, "rr1": pd.array([58 / 170, pd.NA], dtype="Float64"),
+                          "rate_available": [True, False],
+                          "note": ["", "not available: the manifest gives no invited count for south_iceland.xlsx"],
+                          "suppressed": [False, False]})
+    # as innocap_analysis.indicators.priorities.priority_uncertainty writes it
     priorities = pd.DataFrame({
-        "region": ["donegal"] * 4 + ["south_iceland"] * 4, "rank": [1, 2, 3, 4] * 2,
-        "dimension": dims + ["procurement", "delivery_models", "skills", "digital_solutions"],
-        "need_gap": [35.0, 23.0, 20.0, 16.0, 44.6, 41.0, 40.5, 40.3],
-        "importance_mean": [75.0, 67.7, 76.9, 64.0, 72.6, 76.3, 78.8, 81.9],
-        "capability_mean": [40.0, 44.7, 56.9, 48.0, 28.0, 35.3, 38.3, 41.6], "n": [26, 24, 27, 25, 21, 19, 20, 18]})
-    ipa = priorities[["region", "dimension", "importance_mean", "capability_mean"]].assign(
-        importance_ci_low=lambda d: d["importance_mean"] - 8, importance_ci_high=lambda d: d["importance_mean"] + 8,
+        "region": ["donegal"] * 4 + ["south_iceland"] * 4, "rank": pd.array([1, 2, 3, 4] * 2, dtype="Int64"),
+        "dimension": ["digital_solutions", "skills", "procurement", "delivery_models",
+                      "digital_solutions", "skills", "delivery_models", "procurement"],
+        "n": pd.array([27, 26, 24, 25, 18, 20, 19, 21], dtype="Int64"),
+        "mean": [76.9, 75.0, 67.7, 64.0, 81.9, 78.8, 76.3, 72.6],
+        "ci_low": [68.2, 66.9, 59.2, 52.8, 72.6, 69.9, 67.8, 61.9],
+        "ci_high": [85.5, 83.1, 76.2, 75.2, 91.3, 87.7, 84.8, 83.4],
+        "p_rank1": [0.55, 0.41, 0.03, 0.01, 0.62, 0.25, 0.1, 0.03],
+        "status": ["tied top", "not separated from top", "below top", "below top",
+                   "tied top", "not separated from top", "not separated from top", "below top"]})
+    ipa = priorities[["region", "dimension"]].assign(
+        capability_mean=[47.2, 40.0, 44.8, 47.9, 41.6, 38.3, 35.3, 28.0],
         capability_ci_low=lambda d: d["capability_mean"] - 9, capability_ci_high=lambda d: d["capability_mean"] + 9)
-    need_supply = pd.DataFrame({"region": ["donegal", "south_iceland"], "dimension": ["skills", "procurement"],
-                                "gap": [-3.75, 25.3], "gap_ci_low": [-14.7, 11.4], "gap_ci_high": [7.2, 39.2]})
+    need_supply = pd.DataFrame({"region": ["donegal", "south_iceland"], "dimension": ["digital_solutions"] * 2,
+                                "need_mean": [76.9, 81.9], "supply_mean": [73.6, 57.2],
+                                "supply_ci_low": [63.1, 47.3], "supply_ci_high": [84.2, 67.1]})
     distance = pd.DataFrame({"partner_key": keys, "tier": ["regional_centre"] * 2, "mean_km": [25.76, 70.29],
                              "share_beyond_25km": [0.5336, 1.0], "population_beyond_25km": [89149.6, 28399.0],
                              "share_nearest_abroad": [0.2649, 0.0]})
@@ -137,17 +148,26 @@ def test_profile_rows_carry_values_sources_and_masks(profiles):
     assert don.loc["population", "value"] == 167084 and don.loc["population", "source"] == "00_partner_areas"
     assert "Border (IE041)" in don.loc["NUTS 3 parent", "text"] and "contains" in don.loc["NUTS 3 parent", "text"]
     assert don.loc["official remoteness class", "text"].startswith("predominantly rural, remote")
-    assert don.loc["need 1: Skills", "value"] == 35.0
-    assert don.loc["need 1: importance", "text"] == "75 (95% CI 67-83)"
+    # the need: importance with its interval and P(rank 1); capability and supply beside it, never subtracted
+    assert don.loc["need 1: Digital solutions", "text"] == "ranks first in 55% of resamples (tied top)"
+    assert don.loc["need 1: Digital solutions", "value"] == pytest.approx(0.55)
+    assert don.loc["need 1: importance", "text"] == "77 (95% CI 68-86)"
+    assert don.loc["need 1: importance", "source"] == "03_need_priority"
+    assert don.loc["need 2: capability", "text"] == "40 (95% CI 31-49)"
+    assert don.loc['need 1: SME and university supply ("we can offer this")', "text"].startswith("74 (95% CI 63-84")
+    assert not profiles["text"].str.contains("gap").any()
     assert don.loc["share beyond 25 km of a regional centre", "text"] == "53% (range 25-100%)"
     assert don.loc["response rate", "value"] == pytest.approx(58 / 170)
+    assert don.loc["response rate", "source"] == "01_response_rates"
     assert don.loc["pilot", "text"] == "Flood-monitoring IoT network"
-    assert don.loc["addresses: Digital solutions", "text"] == "wave-1 need rank 3 of 4"
+    assert don.loc["addresses: Digital solutions", "text"] == "wave-1 need rank 1 of 4"
     # survey rows are illustrative, geography rows are not
     assert bool(don.loc["respondents", "illustrative"]) and not bool(don.loc["population", "illustrative"])
     ice = profiles[profiles["partner_key"] == "south_iceland"].set_index("item")
     assert pd.isna(ice.loc["respondents: SME", "value"]) and ice.loc["respondents: SME", "text"] == "fewer than 5"
     assert ice.loc["response rate", "text"].startswith("not available")
+    page = partner_profile_page(profiles[profiles["partner_key"] == "donegal"])
+    assert [t.get_text() for t in page.axes[0].get_yticklabels()] == ["Skills", "Digital solutions"]
 
 
 def test_profile_counts_below_the_cell_size_are_refused(profiles):
@@ -217,8 +237,8 @@ def test_indicator_targets_follow_the_power_analysis(design):
     assert "RCR 84 Organisations cooperating across borders after project completion: target not set" in row["results"]
     assert row["baseline"] == 46.1 and row["target"] == pytest.approx(46.1 + 0.67 * 28.0)
     assert "WP3" not in logic.set_index("need").loc["Procurement of innovation", "work_packages"]  # no pilot for it
-    assert row["wave1_evidence"] == ("a top need in 1 of 2 partner areas; mean need gap (importance minus capability) "
-                                     "38 points (0-100)")  # (35 + 40.5) / 2
+    assert row["wave1_evidence"] == ("a top need in 2 of 2 partner areas (first or not separated from the first); "
+                                     "mean need (importance) 77 points (0-100)")  # (75.0 + 78.8) / 2
 
 
 def test_result_baselines_hand_case():
@@ -233,56 +253,35 @@ def test_result_baselines_hand_case():
 # --------------------------------------------------------------------------- transnational needs
 
 
-def test_transnational_classes_hand_case():
-    pri = pd.DataFrame({"region": ["donegal"] * 3 + ["south_savo"] * 3 + ["south_iceland"] * 3,
-                        "dimension": ["a", "b", "c", "a", "c", "b", "b", "a", "c"],
-                        "rank": [1, 2, 3] * 3, "need_gap": [30.0, 20, 10, 25, 15, -5, 40, 35, 5]})
-    table = application.transnational_needs(pri).set_index("need")
-    assert table.loc["a", "class"] == "shared by all partners" and table.loc["a", "partners_top"] == 3
-    assert table.loc["b", "class"] == "shared by several partners"
-    assert table.loc["c", "class"] == "area-specific" and table.loc["c", "top_in"] == "Etelä-Savo"
-    assert table.loc["a", "first_in"] == "County Donegal; Etelä-Savo"
-    assert list(table.index) == ["a", "b", "c"]
-    assert table.loc["a", "rank_south_iceland"] == 2 and table.loc["a", "need_donegal"] == 30.0
-
-
 def _ranks_with_uncertainty():
     """A priority table as :func:`innocap_analysis.indicators.priorities.priority_uncertainty` writes it."""
     return pd.DataFrame({
-        "region": ["donegal"] * 3 + ["south_savo"] * 3,
-        "rank": pd.array([1, 2, 3, 1, 2, 3], dtype="Int64"), "dimension": ["a", "b", "c", "c", "a", "b"],
-        "n": pd.array([26, 27, 24, 20, 20, 19], dtype="Int64"), "mean": [77.0, 75.0, 60.0, 80.0, 70.0, 55.0],
-        "ci_low": [69.0, 67.0, 52.0, 72.0, 62.0, 47.0], "ci_high": [85.0, 83.0, 68.0, 88.0, 78.0, 63.0],
-        "p_rank1": [0.55, 0.45, 0.0, 0.93, 0.07, 0.0],
-        "status": ["tied top", "not separated from top", "below top", "clear top", "below top", "below top"]})
+        "region": ["donegal"] * 3 + ["south_savo"] * 3 + ["south_iceland"] * 3,
+        "rank": pd.array([1, 2, 3] * 3, dtype="Int64"), "dimension": ["a", "b", "c", "c", "a", "b", "a", "b", "c"],
+        "n": pd.array([26, 27, 24, 20, 20, 19, 21, 21, 21], dtype="Int64"),
+        "mean": [77.0, 75.0, 60.0, 80.0, 70.0, 55.0, 85.0, 70.0, 60.0],
+        "ci_low": [69.0, 67.0, 52.0, 72.0, 62.0, 47.0, 77.0, 62.0, 52.0],
+        "ci_high": [85.0, 83.0, 68.0, 88.0, 78.0, 63.0, 93.0, 78.0, 68.0],
+        "p_rank1": [0.55, 0.45, 0.0, 0.93, 0.07, 0.0, 0.97, 0.03, 0.0],
+        "status": ["tied top", "not separated from top", "below top", "clear top", "below top", "below top",
+                   "clear top", "below top", "below top"]})
 
 
-def test_transnational_with_rank_uncertainty_counts_ties_as_top():
+def test_transnational_classes_count_ties_with_the_top():
     table = application.transnational_needs(_ranks_with_uncertainty()).set_index("need")
-    assert table.loc["a", "class"] == "area-specific" and table.loc["a", "top_in"] == "County Donegal"
-    assert table.loc["b", "class"] == "area-specific"  # not separated from Donegal's top
-    assert table.loc["c", "class"] == "area-specific" and table.loc["c", "first_in"] == "Etelä-Savo"
-    assert table.loc["a", "measure"] == "need (importance)" and table.loc["a", "need_south_savo"] == 70.0
-    assert "need_exceeds_supply_in" not in table.columns
-
-
-def test_profile_with_rank_uncertainty_shows_p_rank1_and_supply_beside_need(design):
-    keys, areas, remoteness, counts, rates, _, ipa, _, distance, sensitivity = _inputs()
-    ranks = _ranks_with_uncertainty().replace({"a": "skills", "b": "digital_solutions", "c": "procurement"})
-    ipa = ipa[ipa["dimension"].isin(["skills", "digital_solutions", "procurement"])]
-    side_by_side = pd.DataFrame({"region": ["donegal"], "dimension": ["skills"], "need_mean": [77.0],
-                                 "supply_mean": [66.0], "supply_ci_low": [57.0], "supply_ci_high": [76.0]})
-    table = application.partner_profiles(areas, remoteness, counts, rates, ranks, ipa, side_by_side, distance,
-                                         sensitivity, design, regions=["donegal"],
-                                         sources={"priorities": "03_need_priority"}).set_index("item")
-    assert table.loc["need 1: Skills", "text"] == "ranks first in 55% of resamples (tied top)"
-    assert table.loc["need 1: importance", "text"] == "77 (95% CI 69-85)"
-    assert table.loc["need 1: importance", "source"] == "03_need_priority"
-    assert table.loc["need 2: Digital solutions", "value"] == pytest.approx(0.45)
-    assert table.loc['need 1: SME and university supply ("we can offer this")', "text"].startswith("66 (95% CI 57-76")
-    assert not table.index.str.contains("need gap").any() and not table["text"].str.contains("need gap").any()
-    page = partner_profile_page(table.reset_index())
-    assert [t.get_text() for t in page.axes[0].get_yticklabels()] == ["Digital solutions", "Skills"]
+    # a: tied top in Donegal, clear top in Suðurland, below top in Etelä-Savo
+    assert table.loc["a", "class"] == "shared by several partners" and table.loc["a", "partners_top"] == 2
+    assert table.loc["a", "top_in"] == "County Donegal; Suðurland"
+    assert table.loc["a", "clear_first_in"] == "Suðurland" and table.loc["a", "first_in"] == "County Donegal; Suðurland"
+    assert table.loc["b", "class"] == "area-specific" and table.loc["b", "top_in"] == "County Donegal"
+    assert table.loc["c", "class"] == "area-specific" and table.loc["c", "top_in"] == "Etelä-Savo"
+    assert table.loc["a", "need_south_savo"] == 70.0 and table.loc["a", "p_rank1_donegal"] == 0.55
+    assert table.loc["a", "mean_need"] == pytest.approx((77 + 70 + 85) / 3)
+    assert table.index[0] == "a"  # shared needs first, then area-specific ones
+    everywhere = _ranks_with_uncertainty().assign(status="tied top")
+    assert set(application.transnational_needs(everywhere)["class"]) == {"shared by all partners"}
+    with pytest.raises(KeyError, match="priority_uncertainty"):
+        application.transnational_needs(_ranks_with_uncertainty().drop(columns="p_rank1"))
 
 
 # --------------------------------------------------------------------------- survey frame and methods annex
@@ -290,7 +289,7 @@ def test_profile_with_rank_uncertainty_shows_p_rank1_and_supply_beside_need(desi
 
 def test_survey_frame_and_annex_on_the_illustrative_survey():
     survey = load_evidence_survey()
-    rates = application.interim_response_rates(survey)
+    rates = response_rates(survey, "region")
     frame = application.survey_frame(survey, rates).set_index("region")
     invited = {"south_savo": 138, "vasternorrland": 158, "donegal": 170, "newfoundland_labrador": 138,
                "south_iceland": 150}  # data/raw/illustrative/survey.yaml

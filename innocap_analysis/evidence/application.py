@@ -36,7 +36,6 @@ import pandas as pd
 import yaml
 
 from .. import config, provenance
-from ..disclosure import suppress_small_cells
 from ..indicators.baseline import points_per_sd
 from ..labels import display_label, share_with_range
 from ..survey import Codebook, Survey
@@ -86,49 +85,41 @@ TOP_STATUSES: tuple[str, ...] = ("clear top", "tied top", "not separated from to
 
 #: How a need is classed in the transnational table.
 TRANSNATIONAL_RULE = (
-    "A need counts as a partner area's top need when it ranks first or cannot be separated from the first (a "
-    "priority table with rank uncertainty: P(rank 1) and Holm-adjusted paired differences), or, for a ranking "
-    "without uncertainty, when it is among the two largest. It is 'shared by all partners' when it is a top need "
-    "in every partner area with a ranking, 'shared by several partners' in two or more but not all, "
-    "'area-specific' in exactly one (named), and 'not a top need' otherwise."
+    "A need (the public sector's importance, 0-100) counts as a partner area's top need when it ranks first or "
+    "cannot be separated from the first (P(rank 1) and Holm-adjusted paired differences of notebook 03). It is "
+    "'shared by all partners' when it is a top need in every partner area with a ranking, 'shared by several "
+    "partners' in two or more but not all, 'area-specific' in exactly one (named), and 'not a top need' otherwise."
 )
 
 
-def need_view(priorities: pd.DataFrame, *, top: int = 2) -> pd.DataFrame:
-    """The wave-1 need of a priority table in one shape, whichever ranking produced it.
+def need_view(priorities: pd.DataFrame) -> pd.DataFrame:
+    """The wave-1 need per region and dimension from the priority ranking, with its top-need flag.
 
-    Two shapes are read: a ranking with rank uncertainty (``mean``, ``ci_low``, ``ci_high``,
-    ``p_rank1``, ``status``: the need is the public sector's importance, and a top need is one in
-    :data:`TOP_STATUSES`), and a ranking by need gap (``need_gap``: importance minus capability; a top need
-    is among the ``top`` largest).
+    Parameters
+    ----------
+    priorities
+        :func:`~innocap_analysis.indicators.priorities.priority_uncertainty` by region (``rank``,
+        ``mean``, ``ci_low``, ``ci_high``, ``p_rank1``, ``status``, ``n``): the need is the public
+        sector's importance, and a top need is one in :data:`TOP_STATUSES`.
 
     Returns
     -------
     pandas.DataFrame
-        ``region``, ``dimension``, ``rank``, ``need``, ``need_low``, ``need_high`` (0-100; no interval for
-        a need gap), ``p_rank1``, ``status``, ``n``, ``is_top`` and ``measure`` (what ``need`` is).
+        ``region``, ``dimension``, ``rank``, ``need``, ``need_low``, ``need_high`` (0-100),
+        ``p_rank1``, ``status``, ``n`` and ``is_top``; suppressed (unranked) dimensions are left out.
     """
-    out = priorities.assign(region=priorities["region"].astype(str), dimension=priorities["dimension"].astype(str))
-    if "p_rank1" in out.columns:
-        out = out[out["rank"].notna()]
-        view = pd.DataFrame({"need": out["mean"].astype(float), "need_low": out["ci_low"].astype(float),
-                             "need_high": out["ci_high"].astype(float), "p_rank1": out["p_rank1"].astype(float),
-                             "status": out["status"].astype(str),
-                             "is_top": out["status"].astype(str).isin(TOP_STATUSES),
-                             "measure": "need (importance)"}, index=out.index)
-    elif "need_gap" in out.columns:
-        out = out[out["need_gap"].notna()]
-        view = pd.DataFrame({"need": out["need_gap"].astype(float), "need_low": np.nan, "need_high": np.nan,
-                             "p_rank1": np.nan, "status": "", "is_top": out["rank"] <= top,
-                             "measure": "need gap (importance minus capability)"}, index=out.index)
-    else:
-        raise KeyError("priorities: expected a ranking with p_rank1 and status, or one with need_gap; got columns "
-                       f"{list(priorities.columns)}")
-    view.insert(0, "rank", out["rank"].astype(int))
-    view.insert(0, "dimension", out["dimension"])
-    view.insert(0, "region", out["region"])
-    view["n"] = out["n"] if "n" in out.columns else pd.NA
-    return view.reset_index(drop=True)
+    missing = [c for c in ("region", "dimension", "rank", "mean", "ci_low", "ci_high", "p_rank1", "status", "n")
+               if c not in priorities.columns]
+    if missing:
+        raise KeyError(f"priorities: missing columns {missing} (expected the output of priority_uncertainty)")
+    out = priorities[priorities["rank"].notna()]
+    return pd.DataFrame({
+        "region": out["region"].astype(str).to_numpy(), "dimension": out["dimension"].astype(str).to_numpy(),
+        "rank": out["rank"].astype(int).to_numpy(), "need": out["mean"].astype(float).to_numpy(),
+        "need_low": out["ci_low"].astype(float).to_numpy(), "need_high": out["ci_high"].astype(float).to_numpy(),
+        "p_rank1": out["p_rank1"].astype(float).to_numpy(), "status": out["status"].astype(str).to_numpy(),
+        "n": out["n"].to_numpy(), "is_top": out["status"].astype(str).isin(TOP_STATUSES).to_numpy(),
+    })
 
 
 #: The sections of a partner profile, in reading order.
@@ -321,12 +312,12 @@ def partner_profiles(
     counts
         :func:`~innocap_analysis.survey.quality.response_counts` by region and stakeholder (masked).
     rates
-        Response rates by ``region`` (``invited``, ``completes``, ``rr1``, ``unit``, ``note``).
+        :func:`~innocap_analysis.survey.quality.response_rates` by region (AAPOR RR1).
     priorities, ipa, need_supply
-        The priority ranking by region (:func:`need_view`: with P(rank 1) and the need's interval, or by
-        need gap), :func:`~innocap_analysis.indicators.demand_supply.ipa_table` (capability beside the
-        need) and need against supply by region (a need-supply gap with its interval, or need and supply
-        side by side).
+        :func:`~innocap_analysis.indicators.priorities.priority_uncertainty` (the need with its interval
+        and P(rank 1)), :func:`~innocap_analysis.indicators.demand_supply.ipa_table` (capability beside
+        the need) and :func:`~innocap_analysis.indicators.demand_supply.need_and_supply` (supply beside
+        the need: different questions, never subtracted), by region.
     distance, sensitivity
         :func:`~innocap_analysis.geography.partner_area_indicators` and the sensitivity summary of the
         share beyond the cut (``central_share``, ``range_low``, ``range_high``).
@@ -356,8 +347,8 @@ def partner_profiles(
         and ``source``.
     """
     src = {"areas": "00_partner_areas", "remoteness": "00_partner_remoteness", "counts": "01_response_counts",
-           "rates": "08_survey_frame", "priorities": "03_priority_modules", "ipa": "03_ipa_public_sector",
-           "need_supply": "03_need_supply_gap", "distance": "04_partner_area_indicators",
+           "rates": "01_response_rates", "priorities": "03_need_priority", "ipa": "03_ipa_public_sector",
+           "need_supply": "03_need_and_supply", "distance": "04_partner_area_indicators",
            "sensitivity": "04_partner_area_sensitivity_summary",
            "design": design.path.relative_to(config.PROJECT_ROOT).as_posix()
            if design.path.is_relative_to(config.PROJECT_ROOT) else design.path.name, **(sources or {})}
@@ -368,7 +359,6 @@ def partner_profiles(
     count.index = count.index.astype(str)
     rate = rates.assign(region=rates["region"].astype(str)).set_index("region")
     ranked = need_view(priorities)
-    with_uncertainty = "p_rank1" in priorities.columns
     n_dimensions = int(ipa["dimension"].astype(str).nunique())
     ipa_ = ipa.assign(region=ipa["region"].astype(str), dimension=ipa["dimension"].astype(str))
     ipa_ = ipa_.set_index(["region", "dimension"])
@@ -435,50 +425,34 @@ def partner_profiles(
                     survey=True)
             else:
                 add(key, "survey", "response rate", str(r.get("note") or "not available"), src["rates"], survey=True)
-        # --- needs: the top-ranked modules with intervals; capability and supply beside the first
+        # --- needs: the top-ranked modules with intervals; capability and supply beside them (not subtracted)
         mine = ranked[ranked["region"] == key].sort_values("rank")
         add(key, "needs", "modules ranked", f"{len(mine)} of {n_dimensions}", src["priorities"],
             value=float(len(mine)), high=float(n_dimensions), unit="modules", survey=True)
         for _, row in mine.head(n_needs).iterrows():
             dim, k = row["dimension"], int(row["rank"])
-            i = ipa_.loc[(key, dim)] if (key, dim) in ipa_.index else None
-            if with_uncertainty:
-                add(key, "needs", f"need {k}: {display_label(dim)}",
-                    f"ranks first in {_pct(row['p_rank1'])} of resamples ({row['status']})", src["priorities"],
-                    value=float(row["p_rank1"]), unit="P(rank 1)", survey=True)
-                add(key, "needs", f"need {k}: importance",
-                    f"{row['need']:.0f} (95% CI {row['need_low']:.0f}-{row['need_high']:.0f})", src["priorities"],
-                    value=float(row["need"]), low=float(row["need_low"]), high=float(row["need_high"]),
-                    unit="points (0-100)", survey=True)
-            else:
-                add(key, "needs", f"need {k}: {display_label(dim)}",
-                    f"need gap {row['need']:.0f} points (importance minus capability)", src["priorities"],
-                    value=float(row["need"]), unit="points (0-100)", survey=True)
-                if i is not None:
-                    add(key, "needs", f"need {k}: importance",
-                        f"{i['importance_mean']:.0f} (95% CI {i['importance_ci_low']:.0f}-{i['importance_ci_high']:.0f})",
-                        src["ipa"], value=float(i["importance_mean"]), low=float(i["importance_ci_low"]),
-                        high=float(i["importance_ci_high"]), unit="points (0-100)", survey=True)
-            if i is not None:
+            add(key, "needs", f"need {k}: {display_label(dim)}",
+                f"ranks first in {_pct(row['p_rank1'])} of resamples ({row['status']})", src["priorities"],
+                value=float(row["p_rank1"]), unit="P(rank 1)", survey=True)
+            add(key, "needs", f"need {k}: importance",
+                f"{row['need']:.0f} (95% CI {row['need_low']:.0f}-{row['need_high']:.0f})", src["priorities"],
+                value=float(row["need"]), low=float(row["need_low"]), high=float(row["need_high"]),
+                unit="points (0-100)", survey=True)
+            if (key, dim) in ipa_.index and pd.notna(ipa_.loc[(key, dim), "capability_mean"]):
+                i = ipa_.loc[(key, dim)]
                 add(key, "needs", f"need {k}: capability",
                     f"{i['capability_mean']:.0f} (95% CI {i['capability_ci_low']:.0f}-{i['capability_ci_high']:.0f})",
                     src["ipa"], value=float(i["capability_mean"]), low=float(i["capability_ci_low"]),
                     high=float(i["capability_ci_high"]), unit="points (0-100)", survey=True)
             add(key, "needs", f"need {k}: respondents", _count_text(row["n"], min_cell_size),
                 src["priorities"], value=row["n"], unit="respondents", survey=True)
-            if k == 1 and (key, dim) in supply.index:
+            if k == 1 and (key, dim) in supply.index and pd.notna(supply.loc[(key, dim), "supply_mean"]):
                 sup = supply.loc[(key, dim)]
-                if "gap" in supply.columns and pd.notna(sup["gap"]):
-                    add(key, "needs", "need 1: need minus SME and university supply",
-                        f"{sup['gap']:.1f} points (95% CI {sup['gap_ci_low']:.1f} to {sup['gap_ci_high']:.1f})",
-                        src["need_supply"], value=float(sup["gap"]), low=float(sup["gap_ci_low"]),
-                        high=float(sup["gap_ci_high"]), unit="points (0-100)", survey=True)
-                elif "supply_mean" in supply.columns and pd.notna(sup["supply_mean"]):
-                    add(key, "needs", "need 1: SME and university supply (\"we can offer this\")",
-                        f"{sup['supply_mean']:.0f} (95% CI {sup['supply_ci_low']:.0f}-{sup['supply_ci_high']:.0f}; "
-                        "a different question, shown beside the need)", src["need_supply"],
-                        value=float(sup["supply_mean"]), low=float(sup["supply_ci_low"]),
-                        high=float(sup["supply_ci_high"]), unit="points (0-100)", survey=True)
+                add(key, "needs", "need 1: SME and university supply (\"we can offer this\")",
+                    f"{sup['supply_mean']:.0f} (95% CI {sup['supply_ci_low']:.0f}-{sup['supply_ci_high']:.0f}; "
+                    "a different question, shown beside the need)", src["need_supply"],
+                    value=float(sup["supply_mean"]), low=float(sup["supply_ci_low"]),
+                    high=float(sup["supply_ci_high"]), unit="points (0-100)", survey=True)
         # --- distance: share beyond the cut with its sensitivity range
         if key in burden.index:
             b = burden.loc[key]
@@ -530,9 +504,8 @@ def check_profile_counts(profiles: pd.DataFrame, min_cell_size: int = config.MIN
 def _wave1_need(needs: pd.DataFrame, dimension: str) -> str:
     """Where a need is a top need, and its mean over the partner areas (from :func:`need_view`)."""
     part = needs[needs["dimension"] == dimension]
-    measure = needs["measure"].iloc[0] if len(needs) else "need"
-    return (f"a top need in {int(part['is_top'].sum())} of {part['region'].nunique()} partner areas; mean {measure} "
-            f"{part['need'].mean():.0f} points (0-100)")
+    return (f"a top need in {int(part['is_top'].sum())} of {part['region'].nunique()} partner areas (first or not "
+            f"separated from the first); mean need (importance) {part['need'].mean():.0f} points (0-100)")
 
 
 def indicator_targets(
@@ -636,7 +609,7 @@ def intervention_logic(
     design
         :func:`load_application_design`.
     priorities
-        The priority ranking by region (the wave-1 need; :func:`need_view` reads either shape).
+        :func:`~innocap_analysis.indicators.priorities.priority_uncertainty` by region (the wave-1 need).
     targets
         :func:`indicator_targets`.
 
@@ -681,43 +654,34 @@ def intervention_logic(
 # --------------------------------------------------------------------------- transnational needs
 
 
-def transnational_needs(
-    priorities: pd.DataFrame,
-    need_supply: pd.DataFrame | None = None,
-    *,
-    regions: Sequence[str] | None = None,
-    top: int = 2,
-) -> pd.DataFrame:
+def transnational_needs(priorities: pd.DataFrame, *, regions: Sequence[str] | None = None) -> pd.DataFrame:
     """Which needs all partners share and which are area-specific (:data:`TRANSNATIONAL_RULE`).
 
     Parameters
     ----------
     priorities
-        The priority ranking by region (:func:`need_view` reads either shape).
-    need_supply
-        Need against supply by region. Where it holds a need-supply gap with its interval (``gap``,
-        ``gap_ci_low``), adds in which partner areas the need exceeds SME and university supply (interval
-        above 0); need and supply shown side by side (different questions) add nothing here.
+        :func:`~innocap_analysis.indicators.priorities.priority_uncertainty` by region.
     regions
         Partner keys, in column order; default those ranked.
-    top
-        For a ranking without uncertainty: a need counts for a partner when it ranks ``top`` or better.
 
     Returns
     -------
     pandas.DataFrame
         One row per need: ``need``, ``class``, ``partners_top`` (count), ``partners_ranked``, ``top_in``
-        (the partner areas), ``first_in`` (where it ranks first), ``mean_need`` and ``measure`` (what the
-        need is), one ``rank_<partner>`` and ``need_<partner>`` column per partner (0-100 points), and
-        ``need_exceeds_supply_in`` when ``need_supply`` has a gap.
+        (the partner areas), ``first_in`` (where it ranks first), ``clear_first_in`` (where it ranks first
+        with P(rank 1) of at least the threshold of notebook 03), ``mean_need`` (importance, 0-100), and
+        one ``rank_<partner>``, ``need_<partner>`` and ``p_rank1_<partner>`` column per partner.
     """
-    view = need_view(priorities, top=top)
+    view = need_view(priorities)
     keys = list(regions) if regions is not None else [k for k in config.PARTNER_AREAS if k in set(view["region"])]
     view = view[view["region"].isin(keys)]
-    rank = view.pivot(index="dimension", columns="region", values="rank").reindex(columns=keys)
-    need = view.pivot(index="dimension", columns="region", values="need").reindex(columns=keys)
-    is_top = view.pivot(index="dimension", columns="region", values="is_top").reindex(columns=keys)
-    is_top = is_top.fillna(False).astype(bool)
+
+    def wide(column: str) -> pd.DataFrame:
+        return view.pivot(index="dimension", columns="region", values=column).reindex(columns=keys)
+
+    rank, need, p_rank1 = wide("rank"), wide("need"), wide("p_rank1")
+    is_top = wide("is_top").fillna(False).astype(bool)
+    clear = wide("status").eq("clear top")
     n_top, n_ranked = is_top.sum(axis=1), rank.notna().sum(axis=1)
     names = np.array([config.PARTNER_AREAS.get(k, display_label(k)) for k in keys], dtype=object)
     label = np.select([n_top.eq(n_ranked) & n_ranked.gt(0), n_top.ge(2), n_top.eq(1)],
@@ -726,17 +690,12 @@ def transnational_needs(
                         "partners_top": n_top.to_numpy(), "partners_ranked": n_ranked.to_numpy(),
                         "top_in": ["; ".join(names[row]) for row in is_top.to_numpy()],
                         "first_in": ["; ".join(names[row]) for row in rank.eq(1).to_numpy()],
-                        "mean_need": need.mean(axis=1).to_numpy(),
-                        "measure": view["measure"].iloc[0] if len(view) else ""})
+                        "clear_first_in": ["; ".join(names[row]) for row in clear.to_numpy()],
+                        "mean_need": need.mean(axis=1).to_numpy()})
     for key in keys:
         out[f"rank_{key}"] = pd.array(rank[key].to_numpy(), dtype="Int64")
-        out[f"need_{key}"] = need[key].to_numpy()
-    if need_supply is not None and {"gap", "gap_ci_low"} <= set(need_supply.columns):
-        s = need_supply.assign(region=need_supply["region"].astype(str), dimension=need_supply["dimension"].astype(str))
-        s = s[s["region"].isin(keys) & (s["gap_ci_low"] > 0).fillna(False)]
-        exceeds = s.groupby("dimension")["region"].agg(lambda r: "; ".join(config.PARTNER_AREAS.get(k, k) for k in
-                                                                           [k for k in keys if k in set(r)]))
-        out["need_exceeds_supply_in"] = rank.index.map(exceeds).fillna("").to_numpy()
+        out[f"need_{key}"] = need[key].to_numpy(dtype=float)
+        out[f"p_rank1_{key}"] = p_rank1[key].to_numpy(dtype=float)
     order = {"shared by all partners": 0, "shared by several partners": 1, "area-specific": 2}
     out = out.assign(_order=out["class"].map(order).fillna(3))
     return out.sort_values(["_order", "partners_top", "mean_need"], ascending=[True, False, False],
@@ -761,31 +720,6 @@ def instrument_facts(codebook: Codebook) -> dict[str, object]:
     }
 
 
-def interim_response_rates(survey: Survey) -> pd.DataFrame:
-    """Response rates per region from the survey manifest's ``invited`` counts (respondents over invited).
-
-    Every kept respondent counts as one responding organisation (the illustrative exports carry no
-    organisation key without the pseudonymisation key), so the rate is AAPOR RR1 only if each
-    organisation answered once. Regions whose files give no ``invited`` count have no rate.
-    """
-    files = survey.report.files
-    invited = files.set_index("file")["invited"].astype("Int64") if "invited" in files else None
-    frame = pd.DataFrame({"file": survey.responses["source_file"].astype(str).to_numpy(),
-                          "region": survey.responses["region"].astype(str).to_numpy()})
-    rows = []
-    for region, part in frame.groupby("region", sort=False):
-        names = sorted(part["file"].unique())
-        counts = invited.reindex(names) if invited is not None else pd.Series(pd.NA, index=names, dtype="Int64")
-        note = ("" if counts.notna().all() else
-                f"not available: the manifest gives no invited count for {', '.join(counts.index[counts.isna()])}")
-        total = pd.NA if note else int(counts.sum())
-        rows.append({"region": region, "files": "; ".join(names), "invited": total, "responses": len(part),
-                     "completes": len(part), "unit": "respondents", "rr1": pd.NA if note else len(part) / total,
-                     "rate_available": not note, "note": note})
-    table = pd.DataFrame(rows).astype({"invited": "Int64", "rr1": "Float64", "note": "string"})
-    return suppress_small_cells(table, count_column="responses", value_columns=["invited", "completes", "rr1"])
-
-
 def survey_frame(survey: Survey, rates: pd.DataFrame, *, regions: Sequence[str] | None = None) -> pd.DataFrame:
     """Per partner: the export's tool, language, the organisations invited, respondents kept and the rate.
 
@@ -793,8 +727,9 @@ def survey_frame(survey: Survey, rates: pd.DataFrame, *, regions: Sequence[str] 
     -------
     pandas.DataFrame
         ``region``, ``partner_area``, ``files``, ``tools`` (the export layouts read), ``languages``,
-        ``rows_read``, ``rows_rejected``, ``invited``, ``responses``, ``completes``, ``unit``, ``rr1``,
-        ``note``. No respondent ids.
+        ``rows_read``, ``rows_rejected``, then from ``rates``
+        (:func:`~innocap_analysis.survey.quality.response_rates`) ``invited``, ``responses``,
+        ``completes``, ``unit``, ``rr1``, ``note``. No respondent ids.
     """
     files = survey.report.files.assign(file=lambda d: d["file"].astype(str))
     by_file = pd.DataFrame({"file": survey.responses["source_file"].astype(str).to_numpy(),

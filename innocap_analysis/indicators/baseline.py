@@ -2,8 +2,9 @@
 
 The application's result indicators are the public sector's capability scores (0-100) in the four
 dimensions the programme trains. Their wave-1 baseline is the mean over the wave-1 respondents, with
-a t interval, and the standard deviation that converts a minimum detectable effect in SDs into
-score points (:func:`points_per_sd`).
+a cluster-robust t interval when respondents share organisations
+(:func:`~innocap_analysis.stats.clustered.clustered_means`), and the standard deviation that converts
+a minimum detectable effect in SDs into score points (:func:`points_per_sd`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.weightstats import DescrStatsW
 
 from .. import config
 from ..disclosure import suppress_small_cells
+from ..stats.clustered import clustered_means
+from .demand_supply import resolve_cluster
 
 
 def result_baselines(
@@ -24,10 +26,11 @@ def result_baselines(
     stakeholders: Sequence[str] = ("public_sector",),
     role: str = "capability",
     by: Sequence[str] = (),
+    cluster: str | None = "auto",
     confidence_level: float = 0.95,
     min_n: int = config.MIN_CELL_SIZE,
 ) -> pd.DataFrame:
-    """Mean, SD and t interval of one role's 0-100 scores per dimension (and ``by`` group).
+    """Mean, SD and cluster-robust t interval of one role's 0-100 scores per dimension (and ``by`` group).
 
     Parameters
     ----------
@@ -40,6 +43,9 @@ def result_baselines(
         Item role (``capability``: the organisation's current level).
     by
         Extra grouping (for example ``("region",)``); none pools every respondent.
+    cluster
+        ``"auto"``: the organisation key when the scores have one (:func:`~.demand_supply.resolve_cluster`),
+        else every respondent its own cluster (the ordinary t interval); a column name; or None.
     confidence_level
         Of the t interval.
     min_n
@@ -48,8 +54,8 @@ def result_baselines(
     Returns
     -------
     pandas.DataFrame
-        ``<by>..., dimension, n, mean, sd, ci_low, ci_high`` (0-100 points; ``sd`` with ddof 1) and
-        ``suppressed``.
+        ``<by>..., dimension, n, n_clusters, mean, sd, ci_low, ci_high`` (0-100 points; ``sd`` of the
+        respondents, ddof 1) and ``suppressed``.
     """
     missing = [c for c in ("dimension", "role", "stakeholder", "score_0_100", *by) if c not in scores.columns]
     if missing:
@@ -58,16 +64,10 @@ def result_baselines(
             & scores["score_0_100"].notna()).fillna(False).to_numpy()
     part = scores[keep].assign(dimension=lambda d: d["dimension"].astype(str))
     keys = [*by, "dimension"]
-    rows = []
-    for key, group in part.groupby(keys, sort=True, observed=True):  # a handful of groups
-        values = group["score_0_100"].to_numpy(dtype=float)
-        stats = DescrStatsW(values)
-        low, high = stats.tconfint_mean(alpha=1 - confidence_level) if len(values) > 1 else (np.nan, np.nan)
-        rows.append({**dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)),
-                     "n": len(values), "mean": float(values.mean()),
-                     "sd": float(values.std(ddof=1)) if len(values) > 1 else np.nan,
-                     "ci_low": float(low), "ci_high": float(high)})
-    table = pd.DataFrame(rows, columns=[*keys, "n", "mean", "sd", "ci_low", "ci_high"])
+    means = clustered_means(part, "score_0_100", keys, cluster=resolve_cluster(part, cluster), ci=confidence_level)
+    sd = part.groupby(keys, observed=True, sort=True)["score_0_100"].std(ddof=1).rename("sd").reset_index()
+    table = means.drop(columns="se").merge(sd, on=keys, how="left")
+    table = table[[*keys, "n", "n_clusters", "mean", "sd", "ci_low", "ci_high"]]
     return suppress_small_cells(table, min_n=min_n)
 
 
