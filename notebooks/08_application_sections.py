@@ -71,7 +71,7 @@ print(RESPONSE_RATE_RULE)
 rates = response_rates(survey, "region", min_n=min_cell_size)
 frame = application.survey_frame(survey, rates, regions=keys)
 save_table(frame, "08_survey_frame",
-           caption=("Survey frame per partner: export files, their layouts and languages, rows read and rejected, "
+           caption=("Survey frame per partner: export files, their layouts and languages, rows read and kept, "
                     "organisations invited (survey manifest), respondents kept and the response rate (AAPOR RR1, "
                     f"completes over invited; groups below {min_cell_size} respondents suppressed). " + note))
 frame[["partner_area", "tools", "languages", "invited", "responses", "rr1"]]

@@ -164,7 +164,9 @@ def test_profile_rows_carry_values_sources_and_masks(profiles):
     # survey rows are illustrative, geography rows are not
     assert bool(don.loc["respondents", "illustrative"]) and not bool(don.loc["population", "illustrative"])
     ice = profiles[profiles["partner_key"] == "south_iceland"].set_index("item")
-    assert pd.isna(ice.loc["respondents: SME", "value"]) and ice.loc["respondents: SME", "text"] == "fewer than 5"
+    assert pd.isna(ice.loc["respondents: SME", "respondents"]) and ice.loc["respondents: SME", "text"] == "fewer than 5"
+    assert don.loc["respondents: SME", "respondents"] == 31 and pd.isna(don.loc["respondents: SME", "value"])
+    assert profiles.loc[profiles["unit"] != "respondents", "respondents"].isna().all()
     assert ice.loc["response rate", "text"].startswith("not available")
     page = partner_profile_page(profiles[profiles["partner_key"] == "donegal"])
     assert [t.get_text() for t in page.axes[0].get_yticklabels()] == ["Skills", "Digital solutions"]
@@ -173,7 +175,7 @@ def test_profile_rows_carry_values_sources_and_masks(profiles):
 def test_profile_counts_below_the_cell_size_are_refused(profiles):
     application.check_profile_counts(profiles)
     broken = profiles.copy()
-    broken.loc[broken["item"] == "respondents: Public sector", "value"] = 3.0
+    broken.loc[broken["item"] == "respondents: Public sector", "respondents"] = 3
     with pytest.raises(ValueError, match="below 5"):
         application.check_profile_counts(broken)
 
@@ -296,7 +298,8 @@ def test_survey_frame_and_annex_on_the_illustrative_survey():
     assert frame["invited"].to_dict() == invited
     responses = survey.responses["region"].astype(str).value_counts()
     assert frame.loc["donegal", "rr1"] == pytest.approx(responses["donegal"] / 170)
-    assert frame.loc["donegal", "rows_rejected"] == 1 and frame.loc["south_savo", "tools"] == "webropol"
+    assert frame.loc["donegal", "rows_read"] - frame.loc["donegal", "rows_kept"] == 1  # the duplicate submission
+    assert frame.loc["south_savo", "tools"] == "webropol"
     annex = sentences.survey_methods_annex(
         frame.reset_index(), **application.instrument_facts(survey.codebook),
         rejected=survey.report.rejected[["reason", "action"]], min_valid=0.5, min_cell_size=5,
@@ -365,16 +368,16 @@ def test_built_profile_numbers_are_traceable_to_tables():
         assert numbers(text) <= allowed, (key, numbers(text) - allowed)
     # and every value of the profile table is a cell of the table it names
     checked = 0
-    for source, rows in profiles[profiles["value"].notna()].groupby("source"):
+    for source, rows in profiles[profiles[["value", "respondents"]].notna().any(axis=1)].groupby("source"):
         path = config.TABLES_DIR / f"{source}.csv"
         assert path.exists(), f"profile rows cite {source}, which is not a published table"
         cells = pd.read_csv(path).select_dtypes("number").to_numpy(dtype=float).ravel()
         cells = cells[np.isfinite(cells)]
-        for column in ("value", "low", "high"):
+        for column in ("value", "low", "high", "respondents"):
             values = rows[column].dropna().to_numpy(dtype=float)
             hit = np.isclose(values[:, None], cells[None, :], rtol=1e-9, atol=1e-12).any(axis=1)
             assert hit.all(), (source, column, values[~hit])
             checked += len(values)
     assert checked > 100
-    counts = profiles[profiles["unit"] == "respondents"]["value"].dropna()
-    assert (counts >= config.MIN_CELL_SIZE).all()
+    counts = profiles["respondents"].dropna()
+    assert len(counts) and (counts >= config.MIN_CELL_SIZE).all()

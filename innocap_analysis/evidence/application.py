@@ -124,8 +124,8 @@ def need_view(priorities: pd.DataFrame) -> pd.DataFrame:
 
 #: The sections of a partner profile, in reading order.
 PROFILE_SECTIONS: tuple[str, ...] = ("area", "survey", "needs", "distance", "pilot")
-PROFILE_COLUMNS: tuple[str, ...] = ("partner_key", "partner_area", "section", "item", "value", "low", "high", "unit",
-                                    "text", "illustrative", "source")
+PROFILE_COLUMNS: tuple[str, ...] = ("partner_key", "partner_area", "section", "item", "value", "low", "high",
+                                    "respondents", "unit", "text", "illustrative", "source")
 
 
 # --------------------------------------------------------------------------- the project design
@@ -343,8 +343,8 @@ def partner_profiles(
     pandas.DataFrame
         :data:`PROFILE_COLUMNS`: ``partner_key``, ``partner_area``, ``section``
         (:data:`PROFILE_SECTIONS`), ``item``, ``value``, ``low``, ``high`` (numbers, ``<NA>`` for text
-        items or masked counts), ``unit``, ``text`` (exactly what the profile prints), ``illustrative``
-        and ``source``.
+        items), ``respondents`` (the respondent counts, in a column of their own; ``<NA>`` when masked),
+        ``unit``, ``text`` (exactly what the profile prints), ``illustrative`` and ``source``.
     """
     src = {"areas": "00_partner_areas", "remoteness": "00_partner_remoteness", "counts": "01_response_counts",
            "rates": "01_response_rates", "priorities": "03_need_priority", "ipa": "03_ipa_public_sector",
@@ -371,8 +371,10 @@ def partner_profiles(
 
     def add(key: str, section: str, item: str, text: str, source: str, *, value: object = pd.NA,
             low: object = pd.NA, high: object = pd.NA, unit: str = "", survey: bool = False) -> None:
+        count = unit == "respondents"  # respondent counts get their own column (the disclosure-checked one)
         rows.append({"partner_key": key, "partner_area": config.PARTNER_AREAS.get(key, display_label(key)),
-                     "section": section, "item": item, "value": value, "low": low, "high": high, "unit": unit,
+                     "section": section, "item": item, "value": pd.NA if count else value, "low": low, "high": high,
+                     "respondents": value if count else pd.NA, "unit": unit,
                      "text": text, "illustrative": (survey and illustrative)
                      or (source == src["design"] and design.illustrative),
                      "source": source})
@@ -486,13 +488,14 @@ def partner_profiles(
     table = pd.DataFrame(rows, columns=list(PROFILE_COLUMNS))
     for column in ("value", "low", "high"):
         table[column] = pd.array(pd.to_numeric(table[column], errors="coerce"), dtype="Float64")
+    table["respondents"] = pd.array(pd.to_numeric(table["respondents"], errors="coerce"), dtype="Int64")
     return table
 
 
 def check_profile_counts(profiles: pd.DataFrame, min_cell_size: int = config.MIN_CELL_SIZE) -> None:
     """Refuse a profile table that would publish a respondent count below the minimum cell size."""
-    counts = profiles[profiles["unit"] == "respondents"]
-    small = counts[counts["value"].notna() & (counts["value"] < min_cell_size)]
+    counts = profiles["respondents"]
+    small = profiles[counts.notna() & (counts < min_cell_size)]
     if not small.empty:
         raise ValueError(f"respondent counts below {min_cell_size} in the profiles: "
                          f"{small[['partner_key', 'item']].to_dict('records')}")
@@ -727,7 +730,7 @@ def survey_frame(survey: Survey, rates: pd.DataFrame, *, regions: Sequence[str] 
     -------
     pandas.DataFrame
         ``region``, ``partner_area``, ``files``, ``tools`` (the export layouts read), ``languages``,
-        ``rows_read``, ``rows_rejected``, then from ``rates``
+        ``rows_read``, ``rows_kept``, then from ``rates``
         (:func:`~innocap_analysis.survey.quality.response_rates`) ``invited``, ``responses``,
         ``completes``, ``unit``, ``rr1``, ``note``. No respondent ids.
     """
@@ -739,10 +742,9 @@ def survey_frame(survey: Survey, rates: pd.DataFrame, *, regions: Sequence[str] 
         files=("file", lambda f: "; ".join(sorted(f))), tools=("layout", lambda v: "; ".join(sorted(set(map(str, v))))),
         languages=("language", lambda v: "; ".join(sorted({str(x) for x in v if pd.notna(x)}))),
         rows_read=("rows_read", "sum"), rows_kept=("rows_kept", "sum"))
-    agg["rows_rejected"] = agg["rows_read"] - agg["rows_kept"]
     rate = rates.assign(region=rates["region"].astype(str)).set_index("region")
     keys = [k for k in (regions or config.PARTNER_AREAS) if k in agg.index]
-    out = agg.loc[keys, ["files", "tools", "languages", "rows_read", "rows_rejected"]].reset_index()
+    out = agg.loc[keys, ["files", "tools", "languages", "rows_read", "rows_kept"]].reset_index()
     out.insert(1, "partner_area", [config.PARTNER_AREAS.get(k, display_label(k)) for k in keys])
     for column in ("invited", "responses", "completes", "unit", "rr1", "note"):
         out[column] = rate[column].reindex(keys).to_numpy() if column in rate.columns else pd.NA

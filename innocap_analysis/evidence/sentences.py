@@ -531,7 +531,7 @@ def survey_methods_annex(
         "",
         "Each partner ran the first wave (the baseline) in its own survey tool and language; the exports are read as "
         f"the tools write them (layouts: {partners('tools')}; languages: {partners('languages')}). Rows read per "
-        f"partner: {partners('rows_read', lambda v: f'{v:,.0f}')}.",
+        f"partner: {partners('rows_read', lambda v: f'{v:,.0f}')}; rows kept: {partners('rows_kept', lambda v: f'{v:,.0f}')}.",
         "",
         "### Translation",
         "",
