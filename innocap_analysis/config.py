@@ -29,6 +29,8 @@ INTERIM_DIR: Path = DATA_DIR / "interim"
 DATA_MANIFEST: Path = DATA_DIR / "manifest.csv"
 
 ILLUSTRATIVE_SURVEY_DIR: Path = RAW_DIR / "illustrative"
+#: The project design the application sections use: objectives, work packages, pilots, indicator targets' sources.
+APPLICATION_DESIGN_YAML: Path = RAW_DIR / "application" / "design.yaml"
 
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 FIGURES_DIR: Path = PROJECT_ROOT / "figures"

@@ -52,6 +52,7 @@ from tqdm import tqdm
 
 from .. import __version__, config, provenance
 from ..evidence import publish
+from ..evidence.publish import OUTPUT_SUBFOLDERS
 from ..survey.codebook import CodebookError
 from ..survey.loaders import load_survey
 from ..survey.manifest import ManifestError, load_manifest
@@ -293,7 +294,7 @@ def _publish_staging(staging: Path, figures_dir: Path) -> list[Path]:
 
 def _remove_stale_outputs(manifest_path: Path, notebook: str, figures_dir: Path, records: list[dict]) -> None:
     """Delete outputs a notebook made last time but no longer makes, so nothing stale looks current."""
-    fresh = {("tables/" if r["kind"] == "table" else "") + r["file"] for r in records}
+    fresh = {_relative_output(r) for r in records}
     for row in read_manifest(manifest_path):
         if row["notebook"] == notebook and row["file"] not in fresh:
             (figures_dir / row["file"]).unlink(missing_ok=True)
@@ -320,11 +321,16 @@ def write_manifest(rows: list[dict[str, str]], path: Path) -> None:
         writer.writerows(publish.neutralise_record(row) for row in rows)
 
 
+def _relative_output(record: dict) -> str:
+    """An output's path in the figure folder: tables in ``tables/``, sections in ``sections/``."""
+    sub = OUTPUT_SUBFOLDERS.get(record["kind"])
+    return f"{sub}/{record['file']}" if sub else record["file"]
+
+
 def _manifest_rows(records: list[dict], figures_dir: Path, nb_name: str, nb_sha: str, commit: str) -> list[dict]:
     rows = {}
     for rec in records:
-        sub = "tables/" if rec["kind"] == "table" else ""
-        rel = sub + rec["file"]
+        rel = _relative_output(rec)
         target = figures_dir / rel
         inputs = ";".join(f"{k}={v}" for k, v in sorted(rec["inputs"].items()))
         rows[rel] = {

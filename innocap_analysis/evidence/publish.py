@@ -1,8 +1,8 @@
 """Publishing: every file of the evidence base is written through this module.
 
 :func:`save_figure` writes figures (PNG and SVG, byte-identically across runs), :func:`save_table`
-writes tables (CSV, Markdown and LaTeX with a caption) and :func:`save_layers` writes GeoPackages.
-All three check the output name with :func:`check_output_name`, resolve the output folder with
+writes tables (CSV, Markdown and LaTeX with a caption), :func:`save_section` writes narrative
+sections (Markdown, ``sections/``) and :func:`save_layers` writes GeoPackages. All of them check the output name with :func:`check_output_name`, resolve the output folder with
 :func:`output_directory` and record the output for ``figures/MANIFEST.csv``.
 
 Byte-identical figures need three things: no timestamps or software versions in the file
@@ -62,21 +62,26 @@ def check_output_name(name: str, what: str = "output") -> None:
         raise ValueError(f"{what} name must be a plain file stem, got {name!r}")
 
 
+#: Subfolder of the figure folder per output kind (figures and layers sit at its top).
+OUTPUT_SUBFOLDERS: dict[str, str] = {"table": "tables", "section": "sections"}
+
+
 def output_directory(
-    directory: str | os.PathLike[str] | None = None, kind: Literal["figure", "table"] = "figure"
+    directory: str | os.PathLike[str] | None = None, kind: Literal["figure", "table", "section"] = "figure"
 ) -> Path:
     """Where an output goes: the argument, else the build's staging folder, else ``figures/``.
 
     ``innocap build`` sets ``INNOCAP_STAGING_DIR`` so that a notebook that fails half-way
     leaves nothing behind that looks current, and ``INNOCAP_FIGURES_DIR`` for runs on
     real exports, which never write into the committed ``figures/``. Tables go into the
-    ``tables/`` subfolder of the figure folder, unless ``directory`` is given.
+    ``tables/`` subfolder of the figure folder and sections into ``sections/``
+    (:data:`OUTPUT_SUBFOLDERS`), unless ``directory`` is given.
     """
     if directory is not None:
         return Path(directory)
     staging = os.environ.get("INNOCAP_STAGING_DIR")
     root = Path(staging) if staging else Path(os.environ.get("INNOCAP_FIGURES_DIR", config.FIGURES_DIR))
-    return root / "tables" if kind == "table" else root
+    return root / OUTPUT_SUBFOLDERS[kind] if kind in OUTPUT_SUBFOLDERS else root
 
 
 def figures_directory(directory: str | os.PathLike[str] | None = None) -> Path:
@@ -98,6 +103,7 @@ def save_figure(
     footnote: str = "",
     formats: Sequence[str] = FIGURE_FORMATS,
     close: bool = True,
+    page: bool = False,
 ) -> list[Path]:
     """Save ``fig`` as ``<name>.png`` and ``<name>.svg``, byte-identically across runs.
 
@@ -120,6 +126,9 @@ def save_figure(
     close
         Close the figure afterwards (default). In a notebook the returned object displays
         the saved PNG itself, so the figure is shown once, exactly as published.
+    page
+        Keep the figure's own size (a printed page, e.g. A4) instead of cropping it to what is
+        drawn; the footnote then goes at the foot of the page.
 
     Returns
     -------
@@ -129,7 +138,9 @@ def save_figure(
     check_output_name(name, "figure")
     out_dir = output_directory(directory, "figure")
     out_dir.mkdir(parents=True, exist_ok=True)
-    if footnote:
+    if footnote and page:
+        fig.text(0.06, 0.02, textwrap.fill(footnote, 130), ha="left", va="bottom", fontsize=7, color="#444444")
+    elif footnote:
         # Place the footnote just under everything already drawn (axis labels, legends,
         # captions), so it never overlaps them whatever the figure's layout.
         bbox = fig.get_tightbbox(fig.canvas.get_renderer())
@@ -140,7 +151,7 @@ def save_figure(
         for fmt in formats:
             path = out_dir / f"{name}.{fmt}"
             fig.savefig(path, format=fmt, metadata=_METADATA.get(fmt), dpi=RC_PARAMS["savefig.dpi"],
-                        bbox_inches="tight", pad_inches=0.1)
+                        bbox_inches=fig.bbox_inches if page else "tight", pad_inches=0.1)
             provenance.record_output(path, "figure", caption=caption)
             written.append(path)
     if close:
@@ -207,6 +218,43 @@ def save_table(
     for path in paths.values():
         provenance.record_output(path, "table", caption=caption)
     return provenance.SavedFiles(paths.values())
+
+
+def save_section(
+    name: str,
+    markdown: str,
+    caption: str,
+    *,
+    directory: str | os.PathLike[str] | None = None,
+) -> provenance.SavedFiles:
+    """Write a narrative section of the evidence (``<name>.md`` in ``sections/``) and record it.
+
+    Sections are generated text (a partner profile, a methods annex) that the evidence report shows
+    as prose; they go to ``figures/MANIFEST.csv`` with kind ``section`` and their caption. The text
+    is written as given (UTF-8, one trailing newline), so the same text gives the same bytes.
+
+    Parameters
+    ----------
+    name
+        File stem, numbered by notebook (``"08_profile_donegal"``).
+    markdown
+        The section (CommonMark), starting with its heading.
+    caption
+        One sentence on what the section holds, with the illustrative-data caveat where it applies.
+    directory
+        Output folder; by default the build's ``sections/`` folder (:func:`output_directory`).
+    """
+    if not caption:
+        raise ValueError("every published section needs a caption")
+    if not markdown.strip():
+        raise ValueError(f"section {name!r} is empty")
+    check_output_name(name, "section")
+    out_dir = output_directory(directory, "section")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.md"
+    path.write_text(markdown.rstrip("\n") + "\n", encoding="utf-8")
+    provenance.record_output(path, "section", caption=caption)
+    return provenance.SavedFiles([path])
 
 
 def save_layers(
