@@ -30,7 +30,7 @@ from markdown_it import MarkdownIt
 from PIL import Image
 
 from .. import __version__
-from ..evidence.publish import PUBLICATION_DPI
+from ..evidence import publish
 from ..evidence.sentences import ILLUSTRATIVE_CAVEAT
 from ..labels import display_table
 from ..provenance import ATTRIBUTION_GEO
@@ -135,7 +135,9 @@ def display_cell(value: str) -> str:
 def read_report_table(csv_path: Path) -> ReportTable:
     """A published CSV as the reports show it: display names, labelled headers, rounded decimals."""
     raw = csv_path.read_bytes()
-    table = pd.read_csv(io.BytesIO(raw), keep_default_na=False, dtype=str)
+    # The CSV carries a ' before text that looks like a formula (publish.neutralise_formulas); the page shows the text.
+    table = pd.read_csv(io.BytesIO(raw), keep_default_na=False, dtype=str).map(publish.restore_cell)
+    table.columns = [publish.restore_cell(c) for c in table.columns]
     shown = display_table(table)
     rows = [[display_cell(str(v)) for v in row] for row in shown.itertuples(index=False, name=None)]
     numeric = [all(_is_number(row[j]) for row in rows if row[j] != "") and any(row[j] != "" for row in rows)
@@ -196,7 +198,7 @@ def report_model(figures_dir: Path, *, real_run: bool = False) -> ReportModel:
     their CSV files (the Markdown, LaTeX, XLSX and DOCX twins carry the same content); sections are
     their Markdown files.
     """
-    manifest = pd.read_csv(figures_dir / "MANIFEST.csv", dtype=str, keep_default_na=False)
+    manifest = pd.read_csv(figures_dir / "MANIFEST.csv", dtype=str, keep_default_na=False).map(publish.restore_cell)
     notebooks = []
     for notebook, rows in manifest.groupby("notebook", sort=True):
         entry = ReportNotebook(_anchor("nb", Path(notebook).stem), notebook_title(notebook), notebook)
@@ -225,8 +227,8 @@ def report_model(figures_dir: Path, *, real_run: bool = False) -> ReportModel:
 def _png_data_uri(path: Path) -> str:
     """The published PNG at :data:`REPORT_FIGURE_DPI`, as a data URI (same bytes for the same PNG)."""
     with Image.open(path) as image:
-        scale = min(1.0, REPORT_FIGURE_DPI / PUBLICATION_DPI)
-        dpi = image.info.get("dpi", (PUBLICATION_DPI, PUBLICATION_DPI))[0]
+        scale = min(1.0, REPORT_FIGURE_DPI / publish.PUBLICATION_DPI)
+        dpi = image.info.get("dpi", (publish.PUBLICATION_DPI, publish.PUBLICATION_DPI))[0]
         scale = min(1.0, REPORT_FIGURE_DPI / dpi) if dpi else scale
         if scale < 1.0:
             image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))),
