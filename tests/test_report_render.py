@@ -173,3 +173,25 @@ def test_report_of_the_committed_outputs_renders_every_image_without_overflow(tm
     for width, states in check_overflow(report).items():
         for state, (scroll, client) in states.items():
             assert scroll <= client, f"page overflows at {width} px with tables {state}: {scroll} > {client}"
+
+
+@needs_chromium
+def test_a_wide_markdown_table_in_a_section_scrolls_inside_the_page(tmp_path):
+    root = tmp_path / "figures"
+    wide = "| " + " | ".join(f"column_{i}_with_a_long_heading" for i in range(12)) + " |\n"
+    wide += "|" + "---|" * 12 + "\n| " + " | ".join(str(i) for i in range(12)) + " |\n"
+    rows = []
+    for path in save_section("08_wide", "## A wide section\n\n" + wide, "Wide (illustrative).",
+                             directory=root / "sections"):
+        rows.append(_manifest_row(f"sections/{path.name}", "section", "08_probe.ipynb", "Wide (illustrative)."))
+    with open(root / "MANIFEST.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    report = write_evidence_report(root)
+    assert "<table>" in report.read_text(encoding="utf-8")
+    scroll, client = check_overflow(report, widths=(390,))[390]["open"]
+    assert scroll <= client
+    pdf = write_pdf_report(root)
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+    assert text.count("A wide section") == 2  # once in the contents, once as the heading

@@ -16,6 +16,7 @@ The file carries a fixed creation date and producer, so the same outputs give th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from fpdf import FPDF
@@ -149,12 +150,14 @@ def _table(pdf: FPDF, item: ReportItem) -> None:
 
 
 def _section(pdf: FPDF, item: ReportItem) -> None:
-    pdf.start_section(item.title, level=1)
+    html = markdown_html(item.markdown)
+    if not re.search(r"<h[1-6]>", html):  # write_html makes the outline entries of the section's headings
+        pdf.start_section(item.title, level=1)
     pdf.set_font(_FONT, "", 9)
     headings = {f"h{level}": TextStyle(font_family=_FONT, font_style="B", font_size_pt=size, color=0, t_margin=2,
                                        b_margin=1)
                 for level, size in ((3, 12), (4, 10.5), (5, 9.5), (6, 9))}
-    pdf.write_html(markdown_html(item.markdown), font_family=_FONT, tag_styles=headings)
+    pdf.write_html(html, font_family=_FONT, tag_styles=headings)
     pdf.ln(3)
 
 

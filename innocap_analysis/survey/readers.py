@@ -545,7 +545,13 @@ def _fork_reader(reader_format: str, path: str, args: tuple, limits: ReadLimits)
 
 
 def serve_readers() -> None:
-    """Body of the reader server: answer ``(format, path, args, limits)`` requests on stdin until it closes."""
+    """Body of the reader server: answer ``(format, path, args, limits)`` requests on stdin until it closes.
+
+    The server ignores SIGINT: it shares its caller's process group, and an interrupt meant for the
+    caller (Ctrl-C, or a Jupyter kernel being shut down by ``innocap build``) would otherwise print a
+    ``KeyboardInterrupt`` traceback into the build log. It ends when its caller closes its stdin.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     stdin, stdout = sys.stdin.buffer.fileno(), sys.stdout.buffer.fileno()
     while (request := _read_frame(stdin)) is not None:
         _write_frame(stdout, pickle.dumps(_fork_reader(*pickle.loads(request)), pickle.HIGHEST_PROTOCOL))
