@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import json
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ import textwrap
 import time
 import warnings
 
+import markupsafe
 import nbformat
 import openpyxl
 import pandas as pd
@@ -358,8 +358,9 @@ def test_the_html_report_shows_the_text_and_the_csv_keeps_the_prefix(tmp_path):
     row.update(file="tables/01_formula.csv", kind="table", notebook="01_x.ipynb", caption="=1+1 in a caption")
     build.write_manifest([row], tmp_path / "MANIFEST.csv")
     page = write_evidence_report(tmp_path).read_text(encoding="utf-8")
-    assert html.escape(HYPERLINK) in page and html.escape("'" + HYPERLINK) not in page
-    assert "<td>-3</td>" in page and html.escape("=1+1 in a caption") in page
+    # the page is rendered by jinja2, which escapes with markupsafe (" as &#34;)
+    assert str(markupsafe.escape(HYPERLINK)) in page and str(markupsafe.escape("'" + HYPERLINK)) not in page
+    assert "<td>-3</td>" in page and str(markupsafe.escape("=1+1 in a caption")) in page
     assert "'" + HYPERLINK in (tmp_path / "tables" / "01_formula.csv").read_text(encoding="utf-8").replace('""', '"')
 
 
