@@ -10,7 +10,10 @@ metadata, a fixed SVG hash salt (matplotlib otherwise draws random ids for clip 
 that do not depend on the machine (DejaVu Sans ships with matplotlib; SVG text is stored as paths).
 
 Tables that describe groups of respondents must go through :mod:`innocap_analysis.disclosure`
-before they reach :func:`save_table`.
+before they reach :func:`save_table`, which declares their respondent counts (``counts=[...]``) and
+refuses any count of 1 to ``MIN_CELL_SIZE - 1``; :func:`save_figure` refuses a drawn label
+``n = k`` with such a count. The build audits every published table again
+(:func:`innocap_analysis.disclosure.audit_publication`).
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from .. import config, provenance
+from .. import config, disclosure, provenance
 from ..geography.indicators import write_indicator_layers
 from ..plots.style import RC_PARAMS
 
@@ -111,6 +115,7 @@ def save_figure(
         The files written.
     """
     check_output_name(name, "figure")
+    _check_figure_counts(fig, name)
     out_dir = output_directory(directory, "figure")
     out_dir.mkdir(parents=True, exist_ok=True)
     if footnote:
@@ -130,6 +135,17 @@ def save_figure(
     if close:
         plt.close(fig)
     return provenance.SavedFiles(written)
+
+
+def _check_figure_counts(fig: Figure, name: str) -> None:
+    """Refuse a figure that writes a respondent count of 1 to ``MIN_CELL_SIZE - 1`` (``"n = 3"``)."""
+    texts = [t.get_text() for t in fig.findobj(Text)]
+    findings = disclosure.small_counts_in_text(texts, name=name)
+    if findings:
+        raise disclosure.DisclosureError(
+            f"figure {name!r} writes respondent counts below {config.MIN_CELL_SIZE}: "
+            + "; ".join(str(f) for f in findings[:5]) + " (draw masked cells as 'n < 5')"
+        )
 
 
 def _markdown(table: pd.DataFrame, caption: str, float_format: str) -> str:
@@ -160,6 +176,8 @@ def save_table(
     name: str,
     caption: str,
     *,
+    counts: Sequence[str] | None = None,
+    shares: Mapping[str, str] | None = None,
     directory: str | os.PathLike[str] | None = None,
     float_format: str = ".3g",
 ) -> list[Path]:
@@ -167,11 +185,39 @@ def save_table(
 
     The CSV holds full precision; Markdown and LaTeX round to ``float_format`` and
     carry the caption. Missing values (for example suppressed cells) are blank.
+
+    Parameters
+    ----------
+    counts
+        Required: the columns that hold respondent counts (a group's size or the number of
+        respondents in an answer category); ``counts=()`` for a table that holds none (geography,
+        model results). They are checked here (:func:`innocap_analysis.disclosure.check_table`: no
+        count of 1 to ``MIN_CELL_SIZE - 1``), recorded for ``MANIFEST.csv`` and checked again by the
+        build's disclosure audit, together with the masked cells the table carries
+        (:func:`innocap_analysis.disclosure.disclosure_records`, written to ``DISCLOSURE.csv``).
+    shares
+        ``{share column: count column of its base}`` for shares of respondents, which reveal a count
+        (``share * base``) and are checked as one.
+
     Returns the files written.
+
+    Raises
+    ------
+    innocap_analysis.disclosure.DisclosureError
+        When a declared count (or a count a declared share reveals) is 1 to ``MIN_CELL_SIZE - 1``,
+        or a column the protecting function recorded as a count is not declared.
     """
     if not caption:
         raise ValueError("every published table needs a caption")
     check_output_name(name, "table")
+    if counts is None or isinstance(counts, str):
+        raise TypeError(
+            f"save_table({name!r}): declare the respondent-count columns, counts=[...] "
+            "(counts=() when the table holds no counts of respondents)"
+        )
+    counts, shares = list(counts), dict(shares or {})
+    disclosure.check_table(table, counts, shares, name=name)
+    masked = disclosure.disclosure_records(table)
     out_dir = output_directory(directory, "table")
     out_dir.mkdir(parents=True, exist_ok=True)
     keep_index = _has_named_index(table)
@@ -187,9 +233,19 @@ def save_table(
         escape=True,
     )
     paths["tex"].write_text(latex, encoding="utf-8")
-    for path in paths.values():
-        provenance.record_output(path, "table", caption=caption)
+    declared = {"counts": counts, "shares": shares}
+    for fmt, path in paths.items():
+        cells = ([[r, c, rule, _json_number(lo), _json_number(hi)]
+                  for r, c, rule, lo, hi in masked.itertuples(index=False, name=None)] if fmt == "csv" else [])
+        provenance.record_output(path, "table", caption=caption, disclosure={**declared, "masked": cells})
     return provenance.SavedFiles(paths.values())
+
+
+def _json_number(value: float) -> float | str | None:
+    """A float for the JSON provenance log: ``None`` for NaN, ``"inf"`` for an unbounded interval."""
+    if pd.isna(value):
+        return None
+    return "inf" if value == float("inf") else float(value)
 
 
 def save_layers(
