@@ -55,7 +55,7 @@ public_sector = scores[scores["stakeholder"] == "public_sector"]
 # %%
 print(demand_supply.IPA_RULE)
 ipa = demand_supply.ipa_table(public_sector, by=("region",), min_n=min_cell_size)
-save_table(ipa, "03_ipa_public_sector",
+save_table(ipa, "03_ipa_public_sector", counts=["importance_n", "capability_n", "n"],
            caption=f"Public sector: mean importance and capability (0-100, 95% CI) and IPA quadrant per region and dimension. {note}")
 fig = ipa_small_multiples(ipa, by="region", title="Public sector: importance against capability")
 save_figure(fig, "03_ipa_scatter", footnote=note,
@@ -70,7 +70,7 @@ save_figure(fig, "03_ipa_scatter", footnote=note,
 # %%
 gaps = demand_supply.need_supply_gap(scores, by=("region",), need_stakeholders=["public_sector"],
                                      supply_stakeholders=["sme", "hei_research"], min_n=min_cell_size)
-save_table(gaps, "03_need_supply_gap",
+save_table(gaps, "03_need_supply_gap", counts=["need_n", "supply_n", "n"],
            caption=f"Public-sector need against SME and university supply (0-100, 95% CI) and the gap (Welch CI). {note}")
 fig = need_supply_dumbbell(gaps, by="region", title="Public-sector need against SME and university supply")
 save_figure(fig, "03_need_supply_dumbbell", footnote=note,
@@ -81,11 +81,14 @@ save_figure(fig, "03_need_supply_dumbbell", footnote=note,
 #
 # Share of public-sector respondents who agree or strongly agree that they know the digital solutions regional
 # SMEs (AW1) and universities and research organisations (AW2) offer, with Wilson 95% intervals. Lack of
-# awareness is the known bottleneck between demand and supply.
+# awareness is the known bottleneck between demand and supply. Where fewer than `min_cell_size` respondents of a
+# partner are aware (or not aware), the partner's share is masked; the share over all partner regions still shows.
 
 # %%
-awareness = demand_supply.awareness_shares(survey, by=("region",), stakeholders=["public_sector"], min_n=min_cell_size)
-save_table(awareness, "03_awareness_public_sector",
+awareness = demand_supply.awareness_shares(survey, by=("region",), stakeholders=["public_sector"],
+                                           pooled="all_regions", min_n=min_cell_size)
+save_table(awareness, "03_awareness_public_sector", counts=["n", "n_aware", "n_dont_know"],
+           shares={"share": "n"},
            caption=f"Public-sector awareness of regional SME (AW1) and university (AW2) solutions: share agreeing, Wilson 95% CI. {note}")
 for item, block in awareness.groupby("item", sort=True):
     fig = share_interval_chart(block, by="region", xlabel="public-sector respondents aware (%)",
@@ -101,11 +104,12 @@ for item, block in awareness.groupby("item", sort=True):
 
 # %%
 adoption = demand_supply.awareness_shares(survey, by=("region",), role="adoption", stakeholders=["public_sector"],
-                                          min_n=min_cell_size)
-save_table(adoption, "03_adoption_public_sector",
+                                          pooled="all_regions", min_n=min_cell_size)
+save_table(adoption, "03_adoption_public_sector", counts=["n", "n_aware", "n_dont_know"], shares={"share": "n"},
            caption=f"Public-sector willingness to be an early adopter or test bed: share agreeing, Wilson 95% CI. {note}")
 barriers = profiles.barrier_shares(survey, "region", stakeholders=["public_sector"], min_n=min_cell_size)
-save_table(barriers, "03_barriers_public_sector",
+save_table(barriers, "03_barriers_public_sector", counts=["n", "n_selected", "n_no_selection"],
+           shares={"share": "n"},
            caption=f"Barriers named by public-sector respondents: share of those naming at least one barrier. {note}")
 shares, n = profiles.heatmap_layout(barriers.assign(share=100 * barriers["share"]), "region",
                                     columns="option", value="share")
@@ -120,7 +124,7 @@ save_figure(fig, "03_barriers_heatmap", footnote=note,
 # %%
 print(demand_supply.PRIORITY_RULE)
 priorities = demand_supply.priority_modules(ipa, by=("region",), codebook_order=list(survey.codebook.dimensions))
-save_table(priorities, "03_priority_modules",
+save_table(priorities, "03_priority_modules", counts=["n"],
            caption=f"Capacity-building modules ranked per region by the public sector's need gap (importance minus capability). {note}")
 # Notebook 06 sets these beside the service-distance burden without recomputing them.
 for name, table in {"03_priorities": priorities, "03_need_supply_gap": gaps, "03_awareness": awareness,

@@ -78,6 +78,7 @@ by_group = suppress_small_cells(index.by_group, min_n=min_cell_size)
 save_table(
     by_group,
     "05_capability_index_by_group",
+    counts=["n"],
     caption=(
         "Capability index (0-100; equal-weight mean of an organisation's four capability dimension scores): "
         "number of organisations, mean and standard deviation per partner region and per stakeholder type; "
@@ -97,6 +98,7 @@ regions = capability.group_indicator_matrix(scores, "region", min_cell_size=min_
 save_table(
     regions.groups,
     "05_region_dimension_means",
+    counts=["n"],
     caption=(
         "Mean capability dimension score (0-100) per partner region: the indicators of the uncertainty "
         "analysis; n = smallest number of organisations scored on a dimension; groups of fewer than "
@@ -129,6 +131,7 @@ rank_table = pd.concat(ANALYSES, names=["analysis"]).reset_index(level=0)
 save_table(
     rank_table,
     "05_region_rank_intervals",
+    counts=(),
     caption=(
         f"Rank of each partner region on the capability index (1 = highest) over {N_DRAWS} Monte Carlo draws: "
         "nominal rank, median, mean and 5 % / 95 % quantiles; modelling choices alone, and with a bootstrap "
@@ -170,6 +173,7 @@ sensitivity = pd.concat(
 save_table(
     sensitivity,
     "05_sensitivity_indices",
+    counts=(),  # n_levels and n_units count modelling choices and regions, not respondents
     caption=(
         "First-order sensitivity indices of the partner regions' ranks (share of rank variance, averaged "
         "over regions whose rank varies; adjusted = bias-corrected omega squared) for each modelling choice. "
@@ -198,6 +202,7 @@ pairs = composite.rank_interval_pairs(combined.rank_stats)
 save_table(
     pairs,
     "05_region_rank_pairs",
+    counts=(),
     caption=(
         "Pairs of partner regions: 5-95 % rank intervals (modelling choices and sampling of organisations), "
         "whether they overlap, and the region ahead where they do not. " + NOTE
@@ -226,6 +231,7 @@ cells_combined = capability.group_rank_uncertainty(
 save_table(
     cells.groups,
     "05_region_stakeholder_dimension_means",
+    counts=["n"],
     caption=(
         "Mean capability dimension score (0-100) per partner region and stakeholder type; n = smallest number "
         f"of organisations scored on a dimension; groups of fewer than {min_cell_size} withheld. " + NOTE

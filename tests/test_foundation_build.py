@@ -16,7 +16,7 @@ from innocap_analysis.evidence import save_figure, save_table
 fig, ax = plt.subplots()
 ax.plot([1, 2, 3])
 save_figure(fig, "01_probe_line", caption="A line.")
-save_table(pd.DataFrame({"a": [1, 2]}), "01_probe_table", "A table.")
+save_table(pd.DataFrame({"a": [1, 2]}), "01_probe_table", "A table.", counts=())
 """
 
 BAD_AFTER_SAVE = """
@@ -53,10 +53,11 @@ def test_build_executes_publishes_and_records_provenance(project, capsys):
     assert (figures / "tables" / "01_probe_table.md").exists()
     rows = list(csv.DictReader(open(figures / "MANIFEST.csv", encoding="utf-8")))
     assert {r["file"] for r in rows} == {
-        "01_probe_line.png", "01_probe_line.svg",
+        "01_probe_line.png", "01_probe_line.svg", "DISCLOSURE.csv",
         "tables/01_probe_table.csv", "tables/01_probe_table.md", "tables/01_probe_table.tex",
     }
-    assert all(r["notebook"] == "01_good.ipynb" and len(r["sha256"]) == 64 for r in rows)
+    assert all(r["notebook"] == ("" if r["kind"] == "disclosure" else "01_good.ipynb") and len(r["sha256"]) == 64
+               for r in rows)
     executed = nbformat.read(notebooks / "01_good.ipynb", as_version=4)
     assert any(c.get("outputs") is not None for c in executed.cells if c.cell_type == "code")
     html = (figures / "evidence_report.html").read_text(encoding="utf-8")

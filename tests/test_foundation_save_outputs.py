@@ -55,17 +55,19 @@ def test_save_figure_rejects_paths_as_names(tmp_path):
 
 def test_save_table_writes_csv_markdown_latex_with_caption(tmp_path):
     table = pd.DataFrame({"region": ["Donegal", "Västernorrland"], "n": [12, pd.NA], "share": [0.5, 0.25]})
-    paths = save_table(table, "t_probe", "Respondents per region (illustrative data)", directory=tmp_path)
+    paths = save_table(table, "t_probe", "Respondents per region (illustrative data)", counts=["n"],
+                       directory=tmp_path)
     assert sorted(p.suffix for p in paths) == [".csv", ".md", ".tex"]
     assert pd.read_csv(tmp_path / "t_probe.csv")["share"].tolist() == [0.5, 0.25]
     md = (tmp_path / "t_probe.md").read_text(encoding="utf-8")
     assert md.startswith("**Respondents per region (illustrative data)**")
     assert "| Västernorrland |  | 0.25 |" in md
     assert "\\caption{Respondents per region (illustrative data)}" in (tmp_path / "t_probe.tex").read_text()
-    again = save_table(table, "t_probe", "Respondents per region (illustrative data)", directory=tmp_path / "b")
+    again = save_table(table, "t_probe", "Respondents per region (illustrative data)", counts=["n"],
+                       directory=tmp_path / "b")
     assert _digests(paths) == _digests(again)
 
 
 def test_save_table_requires_a_caption(tmp_path):
     with pytest.raises(ValueError, match="caption"):
-        save_table(pd.DataFrame({"a": [1]}), "t", "", directory=tmp_path)
+        save_table(pd.DataFrame({"a": [1]}), "t", "", counts=(), directory=tmp_path)

@@ -122,8 +122,10 @@ def test_dumbbell_and_heatmap_mark_suppressed_rows():
     })
     fig = need_supply_dumbbell(gaps)
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts == ["suppressed (small n)"]
+    assert texts == ["n < 5"]
+    assert [p.get_gid() for p in fig.axes[0].patches] == ["masked-cell"]
     table = pd.DataFrame({"a": [50.0, np.nan], "b": [20.0, 80.0]}, index=["r1", "r2"])
-    heat = score_heatmap(table, n=pd.DataFrame({"a": [6, 2], "b": [7, 9]}, index=["r1", "r2"]))
+    heat = score_heatmap(table, n=pd.DataFrame({"a": [6, pd.NA], "b": [7, 9]}, index=["r1", "r2"]))
     labels = [t.get_text() for t in heat.axes[0].texts]
-    assert labels == ["50\nn=6", "20\nn=7", "suppressed", "80\nn=9"]
+    assert labels == ["50\nn=6", "20\nn=7", "n < 5", "80\nn=9"]
+    assert sum(p.get_gid() == "masked-cell" for p in heat.axes[0].patches) == 1

@@ -10,6 +10,7 @@ synthetic panels with a known effect).
 from __future__ import annotations
 
 from .._compat import moved
+from ..disclosure import suppress_small_estimates
 from .estimators import (
     ESTIMATOR_LABELS,
     PARALLEL_TRENDS,
@@ -38,7 +39,7 @@ from .programme import (
     ProgrammeEvaluation,
     evaluate_programme,
     evaluation_input,
-    suppress_small_estimates,
+    protect_evaluation_tables,
     truth_comparison,
 )
 from .simulation import (
@@ -78,6 +79,7 @@ __all__ = [
     "recovery_study",
     "scores_for_evaluation",
     "summarise_recovery",
+    "protect_evaluation_tables",
     "suppress_small_estimates",
     "truth_comparison",
     "unpaired_wave_comparison",

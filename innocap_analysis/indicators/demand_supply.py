@@ -3,7 +3,8 @@
 All functions work on the tidy scores of :func:`innocap_analysis.scoring.score_dimensions`
 (0-100 scale, so that importance, capability and supply items with different response
 scales are comparable) or on a :class:`~innocap_analysis.survey.Survey`. Group tables carry
-``n`` and pass through :func:`innocap_analysis.survey.suppress_small_cells`.
+their respondent counts and pass through :mod:`innocap_analysis.disclosure` (threshold rule,
+attribute rule on shares, secondary suppression).
 
 References
 ----------
@@ -24,7 +25,7 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from .. import config
-from ..disclosure import suppress_small_cells
+from ..disclosure import protect_groups, protect_rows
 from ..survey import Codebook, Survey
 
 #: Quadrant labels of Martilla & James (1977), keyed by (importance high?, capability high?).
@@ -115,8 +116,9 @@ def need_supply_gap(
     -------
     pandas.DataFrame
         ``*by, dimension, need_n, need_mean, need_ci_low, need_ci_high, supply_n, supply_mean,
-        supply_ci_low, supply_ci_high, gap, gap_ci_low, gap_ci_high`` (0-100 points); groups where
-        either side has fewer than ``min_n`` answers are suppressed.
+        supply_ci_low, supply_ci_high, gap, gap_ci_low, gap_ci_high, n, suppressed`` (0-100 points);
+        groups where either side has fewer than ``min_n`` answers are masked, with secondary
+        suppression across the groups (:func:`~innocap_analysis.disclosure.protect_groups`).
     """
     by = list(by)
     keys = [*by, "dimension"]
@@ -141,9 +143,9 @@ def need_supply_gap(
     table = table.reset_index()
     for side in ("need_n", "supply_n"):
         table[side] = table[side].fillna(0).astype("int64")
-    # one n column for the suppression rule: the smaller of the two sides
+    # n: respondents behind the weaker side; each side's group sizes are protected on their own
     table["n"] = table[["need_n", "supply_n"]].min(axis=1)
-    return suppress_small_cells(table, min_n=min_n)
+    return protect_groups(table, by, within=["dimension"], counts=["need_n", "supply_n"], min_n=min_n)
 
 
 def _values_by_group(
@@ -188,7 +190,8 @@ def ipa_table(
     table = importance.add_prefix("importance_").join(capability.add_prefix("capability_"), how="outer")
     table = table.reset_index()
     table["n"] = table[["importance_n", "capability_n"]].min(axis=1)
-    table = suppress_small_cells(table, min_n=min_n)
+    table = protect_groups(table, group_by, within=["dimension"], counts=["importance_n", "capability_n"],
+                           min_n=min_n)
     panel = table.groupby(group_by, observed=True, sort=False)
     table["importance_cut"] = panel["importance_mean"].transform("mean")
     table["capability_cut"] = panel["capability_mean"].transform("mean")
@@ -242,7 +245,9 @@ def awareness_shares(
     aware_codes: Sequence[int] | None = None,
     stakeholders: Sequence[str] | None = None,
     ci: float = 0.95,
+    pooled: str | None = None,
     min_n: int = config.MIN_CELL_SIZE,
+    min_group_for_extremes: int = config.MIN_GROUP_FOR_EXTREMES,
 ) -> pd.DataFrame:
     """Share of respondents aware of each item, per group, with Wilson (1927) intervals.
 
@@ -257,10 +262,19 @@ def awareness_shares(
         Restrict to these stakeholder types (e.g. ``["public_sector"]``: are public bodies aware of
         what SMEs and universities offer?); default everyone.
 
+    pooled
+        Label of an extra row per item that pools every group (e.g. ``"all"``; one ``by`` column only).
+        Where the groups' counts are masked, the pooled share still shows the finding.
+    min_n, min_group_for_extremes
+        Disclosure rules (:func:`~innocap_analysis.disclosure.protect_rows`): the counts of aware,
+        not aware (implied) and don't-know respondents get the threshold rule, a share of 0% or 100%
+        from fewer than ``min_group_for_extremes`` answers is masked, and secondary suppression keeps
+        the masked counts from being recovered from the pooled row.
+
     Returns
     -------
     pandas.DataFrame
-        ``item, *by, n (substantive answers), n_aware, share, ci_low, ci_high, n_dont_know``;
+        ``item, *by, n (substantive answers), n_aware, share, ci_low, ci_high, n_dont_know, suppressed``;
         shares are proportions 0-1 of substantive answers; don't-know answers are counted apart.
     """
     by = list(by)
@@ -292,6 +306,12 @@ def awareness_shares(
     table = pd.concat(frames, ignore_index=True).rename(
         columns={"answered": "n", "aware": "n_aware", "dont_know": "n_dont_know"}
     )
+    if pooled is not None:
+        if len(by) != 1:
+            raise ValueError("a pooled row needs exactly one `by` column")
+        table[by[0]] = table[by[0]].astype(str)
+        totals = table.groupby("item", sort=False)[["n", "n_aware", "n_dont_know"]].sum().reset_index()
+        table = pd.concat([table, totals.assign(**{by[0]: pooled})], ignore_index=True)
     n = table["n"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         table["share"] = np.where(n > 0, table["n_aware"] / np.where(n > 0, n, 1), np.nan)
@@ -299,7 +319,11 @@ def awareness_shares(
     table["ci_low"] = np.where(n > 0, low, np.nan)
     table["ci_high"] = np.where(n > 0, high, np.nan)
     table = table[["item", *by, "n", "n_aware", "share", "ci_low", "ci_high", "n_dont_know"]]
-    return suppress_small_cells(table, min_n=min_n)
+    derived = {column: ["n_aware", "n"] for column in ("share", "ci_low", "ci_high")}
+    return protect_rows(table, keys=["item", *by], total="n", parts=["n_aware"], complement="n_not_aware",
+                        other_counts=["n_dont_know"], extremes=["n_aware"], derived=derived,
+                        pooled=(by[0], pooled) if pooled is not None else None, min_n=min_n,
+                        min_group_for_extremes=min_group_for_extremes)
 
 
 def item_texts(codebook: Codebook, role: str, language: str = "en") -> pd.DataFrame:

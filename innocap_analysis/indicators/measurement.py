@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
+from .. import config
+from ..disclosure import protect_rows
 from ..stats.compare import ordinal_odds_ratios
 from ..stats.reliability import NanPolicy, cronbach_alpha, item_statistics, mcdonald_omega
 from ..survey import Survey
@@ -65,6 +67,7 @@ def ordinal_odds_ratios_by_item(
     covariates: Sequence[str] = ("region", "stakeholder"),
     *,
     ci: float = 0.95,
+    min_n: int = config.MIN_CELL_SIZE,
 ) -> pd.DataFrame:
     """:func:`ordinal_odds_ratios` for every item of ``role``, on reverse-keyed codes.
 
@@ -72,7 +75,8 @@ def ordinal_odds_ratios_by_item(
     so an odds ratio above 1 always means a higher capability (importance, supply) than in the
     reference group. For a reverse-keyed item this is the reciprocal of the odds ratio of the codes
     as answered (the logistic distribution is symmetric). Holm and BH adjusted p-values over all
-    items and terms are added (``p_holm``, ``p_bh``).
+    items and terms are added (``p_holm``, ``p_bh``). The respondent counts get the threshold rule, and
+    the estimates of a level with a masked count are masked (:func:`~innocap_analysis.disclosure.protect_rows`).
     """
     items = [item.id for item in survey.codebook.items_for(role=role)]
     if not items:
@@ -82,4 +86,7 @@ def ordinal_odds_ratios_by_item(
     table = pd.concat([ordinal_odds_ratios(data, item, covariates, ci=ci) for item in items], ignore_index=True)
     table["p_holm"] = multipletests(table["p_value"], method="holm")[1]
     table["p_bh"] = multipletests(table["p_value"], method="fdr_bh")[1]
-    return table
+    estimates = ["odds_ratio", "ci_low", "ci_high", "p_value", "p_holm", "p_bh"]
+    return protect_rows(table, keys=["item", "covariate", "level"], total=None,
+                        other_counts=["n", "n_missing", "n_level"],
+                        derived={column: ["n_level"] for column in estimates}, min_n=min_n)
