@@ -348,3 +348,24 @@ def test_no_published_respondent_count_below_the_threshold():
             found = disclosure.small_counts(html[stem].replace("", np.nan), [c for c in counts if c in html[stem]],
                                             name=f"{stem} (HTML)")
             assert found == [], "\n".join(map(str, found[:10]))
+
+
+def test_likert_chart_draws_masked_categories_as_one_hatched_segment():
+    from innocap_analysis.plots.survey_charts import likert_diverging
+
+    # 40 answers: 2 strongly disagree (masked), 10, 8, 17, 3 strongly agree (masked); the chart shows the
+    # published shares and one hatched segment as wide as the two masked together (5 of 40 = 12.5%)
+    table = pd.DataFrame({"item": ["Q1"], "1": [2], "2": [10], "3": [8], "4": [17], "5": [3], "dont_know": [6]})
+    table["n"] = 40
+    protected = protect_rows(table, keys=["item"], total="n", parts=["1", "2", "3", "4", "5"],
+                             other_counts=["dont_know"])
+    assert protected[["1", "5"]].isna().all().all() and protected["2"].iloc[0] == 10
+    long = protected.melt(id_vars=["item", "n"], value_vars=["1", "2", "3", "4", "5", "dont_know"],
+                          var_name="category", value_name="count").rename(columns={"item": "label"})
+    fig = likert_diverging(long, {1: "SD", 2: "D", 3: "N", 4: "A", 5: "SA"})
+    ax = fig.axes[0]
+    hatched = [p for p in ax.patches if p.get_gid() == "masked-cell"]
+    assert len(hatched) == 1 and hatched[0].get_width() == pytest.approx(100 * 5 / 40)
+    bars = {p.get_width() for p in ax.patches if p.get_gid() != "masked-cell" and p.get_width() > 0}
+    assert {round(w, 6) for w in bars} == {round(100 * c / 40, 6) for c in (10, 8, 17)}
+    plt.close(fig)

@@ -322,8 +322,9 @@ def awareness_sentences(
             detail = (f"the per-partner shares are masked: in each partner fewer than {min_n} respondents gave "
                       "one of the answers")
         else:
-            detail = (f"per partner {span} where published; {masked} of {len(per_partner)} partner shares are "
-                      f"masked because fewer than {min_n} respondents gave one of the answers")
+            published = f"the one published is {span}" if len(shown) == 1 else f"the published ones range {span}"
+            detail = (f"{masked} of {len(per_partner)} partner shares are masked because fewer than {min_n} "
+                      f"respondents gave one of the answers; {published}")
         out.append((item, f"Only {overall.iloc[0]:.0%} of public-sector respondents across the partner regions "
                           f"{quoted} ({item}{'; ' + detail if detail else ''})."))
     return out
