@@ -75,6 +75,7 @@ ROLES: tuple[str, ...] = (VISIBLE, IMPLICIT, FIXED, HIDDEN)
 
 _ATTRS_RECORDS = "disclosure"
 _ATTRS_COUNTS = "respondent_counts"
+_ATTRS_KEYS = "disclosure_keys"
 _TOTAL = "__total__"
 
 
@@ -585,10 +586,29 @@ def margin_relations(cells: pd.DataFrame, dims: Sequence[str], total: str = _TOT
 # ----------------------------------------------------------------------------- table records
 
 
-def _row_labels(table: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
+def _key_values(table: pd.DataFrame, key: str) -> pd.Series:
+    if key in table.columns:
+        return table[key]
+    if key in (table.index.names or []):
+        return pd.Series(table.index.get_level_values(key), index=table.index)
+    raise KeyError(f"row key {key!r} is neither a column nor an index level of the table")
+
+
+def _ordered_keys(table: pd.DataFrame, keys: Sequence[str]) -> list[str]:
+    """Keys in the order the table shows them (index levels first), so every label of a table reads alike."""
+    order = [*(n for n in table.index.names if n is not None), *table.columns]
+    return sorted(dict.fromkeys(keys), key=lambda k: order.index(k) if k in order else len(order))
+
+
+def _row_labels(table: pd.DataFrame, keys: Sequence[str], *, reorder: bool = True) -> pd.Series:
+    """``"key=value, key=value"`` per row: how ``DISCLOSURE.csv`` names a masked cell's row.
+
+    The keys are put in the order the table shows them (``reorder``), or kept as given (labels of a
+    table whose columns have moved since it was protected, in the order recorded then).
+    """
     if not keys:
         return pd.Series([f"row {i}" for i in range(len(table))], index=table.index, dtype=object)
-    parts = [f"{k}=" + table[k].astype(str) for k in keys]
+    parts = [f"{k}=" + _key_values(table, k).astype(str) for k in (_ordered_keys(table, keys) if reorder else keys)]
     label = parts[0]
     for part in parts[1:]:
         label = label + ", " + part
@@ -601,11 +621,14 @@ def records_frame(rows: Iterable[tuple]) -> pd.DataFrame:
     return frame.astype({"audit_low": float, "audit_high": float})
 
 
-def attach_records(table: pd.DataFrame, records: pd.DataFrame, counts: Sequence[str]) -> pd.DataFrame:
+def attach_records(
+    table: pd.DataFrame, records: pd.DataFrame, counts: Sequence[str], keys: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Store the masked cells and the respondent-count columns of a protected table in ``table.attrs``.
 
-    ``records`` has :data:`RECORD_COLUMNS`. They are kept as tuples (hashable, so that pandas can
-    compare attrs when tables are combined); :func:`disclosure_records` reads them back.
+    ``records`` has :data:`RECORD_COLUMNS`, their rows labelled by ``keys`` (:func:`_row_labels`). They
+    are kept as tuples (hashable, so that pandas can compare attrs when tables are combined);
+    :func:`disclosure_records` reads them back, for the rows the table still has.
     """
     previous = disclosure_records(table)
     combined = pd.concat([previous, records], ignore_index=True) if len(previous) else records
@@ -616,12 +639,28 @@ def attach_records(table: pd.DataFrame, records: pd.DataFrame, counts: Sequence[
         for r, c, rule, lo, hi in combined[list(RECORD_COLUMNS)].itertuples(index=False, name=None)
     )
     out.attrs[_ATTRS_COUNTS] = tuple(dict.fromkeys([*table.attrs.get(_ATTRS_COUNTS, ()), *counts]))
+    known = table.attrs.get(_ATTRS_KEYS)
+    if keys is not None:
+        keys = tuple(_ordered_keys(table, keys))
+        out.attrs[_ATTRS_KEYS] = keys if known in (None, keys) or (len(previous) == 0) else ()
     return out
 
 
 def disclosure_records(table: pd.DataFrame) -> pd.DataFrame:
-    """The masked cells recorded on a protected table (:data:`RECORD_COLUMNS`), empty if none."""
-    return records_frame(table.attrs.get(_ATTRS_RECORDS, ()))
+    """The masked cells recorded on a protected table (:data:`RECORD_COLUMNS`), empty if none.
+
+    When the table is a subset of the protected one (some of its rows, as a per-item table taken
+    from a table of all items), only the records of the rows it still holds are returned.
+    """
+    records = records_frame(table.attrs.get(_ATTRS_RECORDS, ()))
+    keys = table.attrs.get(_ATTRS_KEYS)
+    if not len(records) or not keys:
+        return records
+    try:
+        present = set(_row_labels(table, list(keys), reorder=False))
+    except KeyError:
+        return records
+    return records[records["row"].isin(present)].reset_index(drop=True)
 
 
 def declared_counts(table: pd.DataFrame) -> tuple[str, ...]:
@@ -693,8 +732,9 @@ def protect_rows(
     Parameters
     ----------
     table
-        One row per group; counts are non-negative integers. A row with a count already masked
-        (``<NA>``, by an earlier protection) is left masked and taken as unknown.
+        One row per group; counts are non-negative integers. A count that is ``<NA>`` (masked by an
+        earlier protection, or not applicable) stays as it is and is taken as unknown: relations
+        through it are left out.
     keys
         Columns that identify a row (they label ``DISCLOSURE.csv``).
     complement_columns
@@ -731,11 +771,18 @@ def protect_rows(
     if complement and not total:
         raise ValueError("a complement needs the total it complements")
     shown_slots = [c for c in slots if c != "complement"]
-    # rows masked before (a count is <NA>) stay masked: their cells are unknown here
-    already = data[shown_slots].isna().any(axis=1).to_numpy()
+    # a count that is <NA> (masked before, or not applicable) is unknown here: its cell is hidden, and
+    # relations through it are left out, since its value is not known to them either
+    unknown = {c: data[c].isna().to_numpy() for c in shown_slots}
+    split_unknown = np.zeros(n_rows, dtype=bool)
+    for c in ([total] if total else []) + parts:
+        split_unknown |= unknown[c]
+    unknown["complement"] = split_unknown
+    already = split_unknown
     counts = {c: pd.to_numeric(data[c]).fillna(0).to_numpy(dtype=float) for c in shown_slots}
     if complement:
-        counts["complement"] = counts[total] - sum((counts[p] for p in parts), np.zeros(n_rows))
+        counts["complement"] = np.where(
+            split_unknown, 0.0, counts[total] - sum((counts[p] for p in parts), np.zeros(n_rows)))
         if (counts["complement"] < -1e-9).any():
             bad = int(np.flatnonzero(counts["complement"] < 0)[0])
             raise DisclosureError(f"row {bad}: parts {parts} exceed the total {total!r}")
@@ -752,7 +799,7 @@ def protect_rows(
         else:
             roles[cell[s]] = VISIBLE
     for s_ in slots:
-        roles[cell[s_][already]] = HIDDEN
+        roles[cell[s_][unknown[s_]]] = HIDDEN
     builder = RelationBuilder(len(values))
     if complement:
         builder.add_sums(cell[total], [cell[p] for p in parts] + [cell["complement"]])
@@ -785,6 +832,10 @@ def protect_rows(
         left, right = order[:-1][same], order[1:][same]
         for s in [*([total] if total else []), *other_counts]:
             builder.add_equal(cell[s][left], cell[s][right])
+    relations = builder.matrix()
+    if (roles == HIDDEN).any():
+        touches_unknown = np.asarray(abs(relations)[:, np.flatnonzero(roles == HIDDEN)].sum(axis=1)).ravel() > 0
+        relations = relations[np.flatnonzero(~touches_unknown)]
     primary = np.full(len(values), "", dtype=object)
     small = threshold_mask(values, min_n) & (roles != HIDDEN)
     primary[small] = THRESHOLD
@@ -793,12 +844,13 @@ def protect_rows(
             flagged = extreme_share_mask(counts[s], counts[total], min_group_for_extremes) & ~already
             target = cell[s][flagged]
             primary[target] = np.where(primary[target] == "", EXTREME_SHARE, primary[target])
-    protection = protect_cells(values, builder.matrix(), primary, roles=roles, min_width=min_width)
+    protection = protect_cells(values, relations, primary, roles=roles, min_width=min_width)
+    newly = {s_: protection.masked[cell[s_]] & ~unknown[s_] for s_ in slots}  # <NA> already
 
     out = table.copy()
     labels = _row_labels(data, keys).to_numpy()
     records = []
-    masked_slot = {s: protection.masked[cell[s]] for s in slots}
+    masked_slot = newly
     for s in slots:
         mask = masked_slot[s]
         if not mask.any():
@@ -836,7 +888,7 @@ def protect_rows(
             any_masked |= mask
     out["suppressed"] = (out["suppressed"].to_numpy(dtype=bool) if "suppressed" in out else False) | any_masked
     count_columns = [c for c in slots if c != "complement"]
-    return attach_records(out, records_frame(records), count_columns)
+    return attach_records(out, records_frame(records), count_columns, keys)
 
 
 def _row_mask(frame: pd.DataFrame, mask: np.ndarray) -> pd.Series:
@@ -1031,7 +1083,7 @@ def protect_groups(
     _mask_columns(out, _row_mask(out, row_masked), [v for v in values if v in out], keep_float=True)
     previous = out["suppressed"].to_numpy(dtype=bool) if "suppressed" in out else np.zeros(len(out), dtype=bool)
     out["suppressed"] = previous | row_masked
-    return attach_records(out, records_frame(records), counts)
+    return attach_records(out, records_frame(records), counts, keys)
 
 
 def protect_pairs(
@@ -1089,7 +1141,7 @@ def protect_pairs(
                 for column in values if column in out]
     previous = out["suppressed"].to_numpy(dtype=bool) if "suppressed" in out else np.zeros(len(out), dtype=bool)
     out["suppressed"] = previous | row_masked
-    return attach_records(out, records_frame(records), [n_a, n_b])
+    return attach_records(out, records_frame(records), [n_a, n_b], keys)
 
 
 # ------------------------------------------------------------------------ distributions

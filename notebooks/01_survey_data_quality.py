@@ -84,6 +84,21 @@ save_figure(fig, "01_response_counts", footnote=note,
             caption=f"Respondents by partner region and stakeholder type; cells below {min_cell_size} masked. {note}")
 
 # %% [markdown]
+# ## Response rates
+#
+# The survey manifest gives the number of organisations each partner invited (`invited`); the response rate
+# is AAPOR's RR1, complete responses over everyone invited. Where the manifest gives no `invited` count, the
+# table says the rate is not available rather than guessing it.
+
+# %%
+print(quality.RESPONSE_RATE_RULE)
+rates = quality.response_rates(survey, "region", min_n=min_cell_size)
+save_table(rates, "01_response_rates", counts=["responses", "responding_organisations", "completes"],
+           caption=("Response rate per partner region: AAPOR RR1, complete responses over organisations invited "
+                    f"(survey manifest); not available where the manifest gives no invited count. {note}"))
+print(sentences.response_rate_sentence(rates))
+
+# %% [markdown]
 # ## What is missing
 #
 # *Don't know* and blank answers are kept apart: a *don't know* is an answer about the organisation, a blank

@@ -34,7 +34,7 @@ from IPython.display import display
 
 from innocap_analysis import evidence
 from innocap_analysis.evidence import save_figure, save_table, sentences
-from innocap_analysis.indicators import measurement, profiles
+from innocap_analysis.indicators import measurement, profiles, resolve_cluster
 from innocap_analysis.labels import display_label
 from innocap_analysis.plots import use_style
 from innocap_analysis.plots.survey_charts import likert_diverging, score_heatmap
@@ -46,11 +46,13 @@ note = evidence.data_note(illustrative)
 survey = evidence.load_evidence_survey(survey_paths, codebook_path, region_selection)
 scores = score_dimensions(survey)
 capability = scores[scores["role"] == "capability"]
+print(sentences.clustering_sentence(scores, resolve_cluster(scores)))
 
 # %% [markdown]
 # ## Dimension scores by region and by stakeholder type
 #
-# Means on the 0-100 scale with t-based 95% intervals. The heatmap greys out suppressed cells.
+# Means on the 0-100 scale with 95% t intervals, cluster-robust by organisation where the exports identify
+# organisations (respondents of one organisation are not independent). The heatmap greys out suppressed cells.
 
 # %%
 by_region = profiles.capability_by_group(scores, "region", min_n=min_cell_size)
@@ -131,3 +133,37 @@ odds = measurement.ordinal_odds_ratios_by_item(survey, min_n=min_cell_size)
 save_table(odds, "02_ordinal_odds_ratios", counts=["n", "n_missing", "n_level"],
            caption=f"Proportional-odds models per capability item: odds ratios (95% CI) for region and stakeholder type. {note}")
 print(sentences.odds_ratio_sentence(odds))
+
+# %% [markdown]
+# ## Are the four dimensions distinct?
+#
+# Each capability scale is internally consistent (notebook 01: alpha about 0.9), but that does not show that
+# the four scales measure different things. Per pair of dimensions: the correlation of the scale scores (Fisher
+# 95% interval), the correlation corrected for attenuation by both alphas, the heterotrait-monotrait ratio
+# (HTMT; Henseler, Ringle & Sarstedt 2015: below 0.85 the two scales are distinct), and the Fornell-Larcker
+# criterion (each scale's square root of the average variance extracted exceeds the correlation of the two).
+
+# %%
+validity = measurement.dimension_validity(survey)
+save_table(validity, "02_dimension_validity", counts=["n"],
+           caption=("Capability dimensions, per pair: Pearson correlation of the scale scores (Fisher 95% CI), Spearman's "
+                    "rho, correlation corrected for attenuation, HTMT (below 0.85: distinct; Henseler et al. 2015), AVE and "
+                    f"the Fornell-Larcker criterion. {note}"))
+print(sentences.discriminant_validity_sentence(validity))
+
+# %% [markdown]
+# ## Do SMEs and public bodies read the items alike?
+#
+# A group comparison of scale scores assumes that both groups understand the items the same way. For every
+# capability item, an ordinal logistic regression of the answer on the respondent's standing on the rest of the
+# scale, then + stakeholder type, then + their interaction (Zumbo 1999) tests for differential item functioning
+# (DIF) between SMEs and public-sector bodies: an item is flagged when the Holm-adjusted likelihood-ratio test is
+# significant and the change in Nagelkerke's R-squared is at least 0.035 (Jodoin & Gierl 2001).
+
+# %%
+dif = measurement.item_dif(survey, reference="public_sector", focal="sme")
+save_table(dif, "02_item_dif_sme_public", counts=["n", "n_reference", "n_focal"],
+           caption=("Differential item functioning of the capability items, SMEs against public-sector bodies: ordinal "
+                    "logistic regression on the rest score, odds ratio (SMEs at the same rest score), likelihood-ratio "
+                    f"test (Holm over all items) and Nagelkerke R-squared change. {note}"))
+print(sentences.dif_sentence(dif, reference="public_sector", focal="sme"))

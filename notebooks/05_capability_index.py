@@ -43,9 +43,8 @@ illustrative = True      # False when run on real exports
 import pandas as pd
 
 from innocap_analysis import composite
-from innocap_analysis.disclosure import suppress_small_cells
 from innocap_analysis.evidence import data_note, load_evidence_survey, save_figure, save_table, sentences
-from innocap_analysis.indicators import capability
+from innocap_analysis.indicators import capability, resolve_cluster
 from innocap_analysis.plots import use_style
 from innocap_analysis.plots.composite_charts import rank_interval_comparison_plot, unit_display_labels
 from innocap_analysis.survey.scoring import score_dimensions
@@ -54,6 +53,8 @@ use_style()
 NOTE = data_note(illustrative)
 survey = load_evidence_survey(survey_paths, codebook_path, region_selection)
 scores = score_dimensions(survey)
+cluster = resolve_cluster(scores)  # resample whole organisations where the exports identify them
+print(sentences.clustering_sentence(scores, cluster))
 
 # The modelling choices the uncertainty analysis samples (the nominal index is the first of each).
 N_DRAWS = 2000
@@ -74,7 +75,7 @@ CHOICES = dict(
 
 # %%
 index = capability.capability_index(scores, min_cell_size=min_cell_size)
-by_group = suppress_small_cells(index.by_group, min_n=min_cell_size)
+by_group = index.by_group  # sizes and means of groups below min_cell_size masked, with secondary suppression
 save_table(
     by_group,
     "05_capability_index_by_group",
@@ -112,16 +113,18 @@ regions.groups
 #
 # Each draw of the first analysis rebuilds the index from the regional means with a normalisation, a mean
 # and a perturbed weight set drawn at random. It treats the regional means as exact. The second analysis
-# first draws a bootstrap sample of the organisations of each region (with replacement, each region's size
-# kept) and recomputes the means, then makes the same modelling draws: its intervals add the uncertainty of
-# estimating a region's mean from the organisations that answered.
+# first draws a bootstrap sample of the organisations of each region (with replacement, each region's number
+# of organisations kept; all respondents of a drawn organisation come with it, and where the exports carry no
+# organisation key each respondent counts as one organisation) and recomputes the means, then makes the same
+# modelling draws: its intervals add the uncertainty of estimating a region's mean from the organisations
+# that answered.
 
 # %%
 modelling = composite.uncertainty_analysis(
     regions.matrix, regions.structure, n_draws=N_DRAWS, seed=seed, progress=False, **CHOICES
 )
 combined = capability.group_rank_uncertainty(
-    scores, "region", n_draws=N_DRAWS, seed=seed, min_cell_size=min_cell_size, **CHOICES
+    scores, "region", n_draws=N_DRAWS, seed=seed, min_cell_size=min_cell_size, cluster=cluster, **CHOICES
 )
 print(sentences.monte_carlo_choices_sentence(N_DRAWS, CHOICES))
 
@@ -187,15 +190,34 @@ print(sentences.sensitivity_sentence(sensitivity_modelling, sensitivity_combined
                                     what="regions"))
 
 # %% [markdown]
+# ### Why the modelling choices barely move the ranks
+#
+# A region that is higher than another on every dimension stays ahead under every normalisation (each keeps
+# the order within a dimension) and every mean with positive weights: the choices can only reorder pairs of
+# regions that are not ordered by dominance. The table lists every pair and the region that dominates, if any.
+
+# %%
+dominance = composite.dominance_pairs(regions.matrix)
+save_table(
+    dominance,
+    "05_region_dominance",
+    counts=(),  # pairs of regions, no respondents
+    caption=("Pairs of partner regions and the region whose mean capability is higher on all four dimensions "
+             "(dominance), if any: only pairs without one can change places over the modelling choices. " + NOTE),
+)
+print(sentences.composite_sensitivity_sentence(dominance, sensitivity_modelling, labels=labels, what="regions"))
+
+# %% [markdown]
 # ## What the rank intervals mean for a claim that a region is "ahead"
 #
 # A claim that region A is ahead of region B needs A's whole 5-95 % rank interval to lie above B's. Where the
 # intervals overlap, the data and the index construction admit either order, and no such claim is supported.
 # The modelling-only intervals are not enough: they treat the regional means as exact, and a region that
 # is ahead on all four dimensions keeps its rank under every normalisation, mean and weighting, however small
-# its lead. The intervals with the sampling of organisations are the ones to use. Even they are a lower bound
-# on the uncertainty: the bootstrap treats the respondents as a simple random sample of each region's
-# organisations, and says nothing about who chose not to answer.
+# its lead (the dominance table above shows which pairs that covers). The intervals with the sampling of
+# organisations are the ones to use. Even they are a lower bound on the uncertainty: the bootstrap treats the
+# responding organisations as a simple random sample of each region's organisations, and says nothing about
+# who chose not to answer (notebook 01 gives the response rates).
 
 # %%
 pairs = composite.rank_interval_pairs(combined.rank_stats)
@@ -226,7 +248,8 @@ cells_modelling = composite.uncertainty_analysis(
     cells.matrix, cells.structure, n_draws=N_DRAWS, seed=seed, progress=False, **CHOICES
 )
 cells_combined = capability.group_rank_uncertainty(
-    scores, ["region", "stakeholder"], n_draws=N_DRAWS, seed=seed, min_cell_size=min_cell_size, **CHOICES
+    scores, ["region", "stakeholder"], n_draws=N_DRAWS, seed=seed, min_cell_size=min_cell_size, cluster=cluster,
+    **CHOICES
 )
 save_table(
     cells.groups,

@@ -9,11 +9,12 @@
 # %% [markdown]
 # # 06 · Evidence synthesis
 #
-# **Question.** Per partner region, how do the public sector's capability gaps sit beside the burden of
-# distance to services, which capacity-building modules come first, and what can the funding application
-# state, figure by figure?
+# **Question.** Per partner region, how do the public sector's needs sit beside the burden of distance to
+# services, which capacity-building modules come first (and how sure is that), and what can the funding
+# application state, figure by figure?
 #
-# **Inputs.** The survey chain of notebook 03 (need gaps, need against supply, awareness) and the
+# **Inputs.** The survey chain of notebook 03 (needs with their rank uncertainty, need beside supply,
+# awareness) and the
 # partner-area distance indicators of notebook 04 (the partners' own areas; GEOSTAT grid demand calibrated to
 # official totals; straight-line distances to own-country service centres, with sensitivity ranges over
 # thresholds, road detour factors and the cut), read from the intermediate tables those notebooks
@@ -37,17 +38,18 @@ illustrative = True      # False when run on real exports
 from innocap_analysis import evidence
 from innocap_analysis.evidence import load_interim, save_figure, save_table, synthesis
 from innocap_analysis.plots import use_style
-from innocap_analysis.plots.synthesis_charts import gap_burden_chart
+from innocap_analysis.plots.synthesis_charts import need_burden_chart
 
 use_style()
 note = evidence.data_note(illustrative)
 
 # %% [markdown]
-# ## The survey side: need gaps, supply, awareness (from notebook 03)
+# ## The survey side: needs with their rank uncertainty, need beside supply, awareness (from notebook 03)
 
 # %%
 priorities = load_interim("03_priorities", written_by="03_demand_and_supply")
-need_supply = load_interim("03_need_supply_gap", written_by="03_demand_and_supply")
+ipa = load_interim("03_ipa", written_by="03_demand_and_supply")
+need_supply = load_interim("03_need_and_supply", written_by="03_demand_and_supply")
 awareness = load_interim("03_awareness", written_by="03_demand_and_supply")
 awareness_items = load_interim("03_awareness_items", written_by="03_demand_and_supply")
 
@@ -59,22 +61,27 @@ partner_distance = load_interim("04_partner_area_indicators", written_by="04_ser
 sensitivity = load_interim("04_partner_area_sensitivity", written_by="04_service_distance")
 
 # %% [markdown]
-# ## Capability gaps beside the distance burden, per partner region
+# ## Needs beside the distance burden, per partner region
+#
+# The top need of a region is named only where it ranks first in at least 80% of the resamples of the
+# region's organisations; elsewhere the top needs are tied (`tied_modules`). Capability and supply are set
+# beside the need, not subtracted from it: in instrument v1 they are different questions.
 
 # %%
-per_region = synthesis.region_synthesis(priorities, need_supply, awareness, partner_distance, sensitivity,
+per_region = synthesis.region_synthesis(priorities, need_supply, awareness, partner_distance, sensitivity, ipa=ipa,
                                         tier="regional_centre", regions=region_selection)
 save_table(per_region, "06_region_synthesis", counts=(),  # shares and means from notebooks 03 and 04
-           caption=("Per partner: the public sector's top two capability gaps (0-100 points), the supply gap for the top "
-                    "one (Welch 95% CI), awareness, and the share and number of the partner area's people beyond 25 km "
-                    "of an own-country regional centre, with its sensitivity range. "
-                    + note))
-fig = gap_burden_chart(per_region, priorities[priorities["region"].astype(str).isin(per_region["region"])],
-                                 title="Capability gaps beside the distance burden")
-save_figure(fig, "06_gap_and_distance_burden", footnote=note,
-            caption=("Left: public-sector need gap per capability module (importance minus capability). Right: share "
-                     "of the partner area's population more than 25 km (straight line) from an own-country regional "
-                     "centre, with its range over thresholds, detour factors and cuts. " + note))
+           caption=("Per partner: the public sector's top need (importance, 0-100, 95% CI) with P(rank 1) and the "
+                    "modules tied with it, its capability and the suppliers' \"we can offer this\" beside it (not "
+                    "subtracted), awareness, and the share and number of the partner area's people beyond 25 km of an "
+                    "own-country regional centre, with its sensitivity range. " + note))
+fig = need_burden_chart(per_region, priorities[priorities["region"].astype(str).isin(per_region["region"])],
+                        title="Public-sector needs beside the distance burden")
+save_figure(fig, "06_need_and_distance_burden", footnote=note,
+            caption=("Left: public-sector need (importance item, 0-100) per capacity-building module; ringed: a clear "
+                     "top need (ranked first in at least 80% of resamples). Right: share of the partner area's "
+                     "population more than 25 km (straight line) from an own-country regional centre, with its range "
+                     "over thresholds, detour factors and cuts. " + note))
 
 # %% [markdown]
 # ## Ranked capacity-building priorities
@@ -89,14 +96,18 @@ overall
 # %% [markdown]
 # ## One page for the application
 #
-# Each sentence is generated from the numbers above and names the figure it rests on
-# (`figures/MANIFEST.csv` traces that figure to its notebook and input checksums).
+# Each sentence is generated from the numbers above and names the figure it rests on; the table of the same
+# name in `figures/tables/` holds every number the sentence quotes (`figures/MANIFEST.csv` traces the figure to
+# its notebook and input checksums). No sentence subtracts different questions, and none names a region's top
+# need unless it ranks first in at least 80% of the resamples.
 
 # %%
-findings = synthesis.findings_table(per_region, overall, figures={
-    "gap": "03_ipa_scatter", "supply": "03_need_supply_dumbbell",
+print(synthesis.EVIDENCE_RULE)
+findings = synthesis.findings_table(per_region, priorities, figures={
+    "priority": "03_need_priority", "supply": "03_need_and_supply",
     "awareness": "03_awareness_{item}", "distance": "04_partner_area_sensitivity",
-}, awareness=awareness, item_texts=dict(zip(awareness_items["item"], awareness_items["text"], strict=True)))
+}, need_supply=need_supply, awareness=awareness,
+    item_texts=dict(zip(awareness_items["item"], awareness_items["text"], strict=True)))
 save_table(findings, "06_findings_for_application", counts=(),
            caption="Findings for the funding application, one sentence each, with the figure it rests on. " + note)
 for _, row in findings.iterrows():

@@ -369,3 +369,14 @@ def test_likert_chart_draws_masked_categories_as_one_hatched_segment():
     bars = {p.get_width() for p in ax.patches if p.get_gid() != "masked-cell" and p.get_width() > 0}
     assert {round(w, 6) for w in bars} == {round(100 * c / 40, 6) for c in (10, 8, 17)}
     plt.close(fig)
+
+
+def test_records_follow_the_rows_of_a_subset():
+    table = pd.DataFrame({"item": ["A", "A", "B", "B"], "region": ["x", "y"] * 2, "n": [20, 20, 20, 20],
+                          "n_yes": [2, 18, 10, 10]})
+    protected = protect_rows(table, keys=["item", "region"], total="n", parts=["n_yes"], complement="n_no")
+    assert set(disclosure_records(protected)["row"]) == {"item=A, region=x", "item=A, region=y"}
+    only_b = protected[protected["item"] == "B"]
+    assert disclosure_records(only_b).empty
+    only_a = next(block for item, block in protected.groupby("item") if item == "A")
+    assert len(disclosure_records(only_a)) == len(disclosure_records(protected))

@@ -14,7 +14,7 @@ from innocap_analysis.plots.quality_charts import share_interval_chart  # noqa: 
 from innocap_analysis.plots.survey_charts import (  # noqa: E402
     ipa_small_multiples,
     likert_diverging,
-    need_supply_dumbbell,
+    need_supply_panels,
 )
 
 
@@ -39,11 +39,11 @@ def test_share_chart_labels_every_group_with_its_n():
     assert "County Donegal (n = 21)" in texts and "Etelä-Savo (n < 5)" in texts
 
 
-def test_dumbbell_rows_show_need_and_supply_n():
+def test_need_supply_rows_show_need_and_supply_n():
     gaps = pd.DataFrame({"region": ["donegal"], "dimension": ["skills"], "need_n": [26], "need_mean": [70.0],
                          "need_ci_low": [60.0], "need_ci_high": [80.0], "supply_n": [31], "supply_mean": [50.0],
                          "supply_ci_low": [40.0], "supply_ci_high": [60.0]})
-    assert "(n 26/31)" in _texts(need_supply_dumbbell(gaps))
+    assert "(n 26/31)" in _texts(need_supply_panels(gaps))
 
 
 def test_ipa_panels_show_their_n_range():

@@ -1,4 +1,4 @@
-"""Survey charts: bar geometry checked against hand-computed shares, IPA/dumbbell/heatmap drawing."""
+"""Survey charts: bar geometry checked against hand-computed shares, IPA / need-and-supply / heatmap drawing."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from innocap_analysis.plots.survey_charts import (  # noqa: E402
     ipa_scatter,
     likert_diverging,
     likert_shares,
-    need_supply_dumbbell,
+    need_supply_panels,
     score_heatmap,
 )
 
@@ -114,16 +114,20 @@ def test_ipa_scatter_draws_points_and_cuts():
         ipa_scatter(_ipa().drop(columns="importance_cut"))
 
 
-def test_dumbbell_and_heatmap_mark_suppressed_rows():
+def test_need_supply_panels_and_heatmap_mark_suppressed_rows():
     gaps = pd.DataFrame({
         "region": ["r1", "r1"], "dimension": ["a", "b"],
         "need_mean": [70.0, np.nan], "need_ci_low": [65.0, np.nan], "need_ci_high": [75.0, np.nan],
         "supply_mean": [50.0, np.nan], "supply_ci_low": [40.0, np.nan], "supply_ci_high": [60.0, np.nan],
     })
-    fig = need_supply_dumbbell(gaps)
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts == ["n < 5"]
-    assert [p.get_gid() for p in fig.axes[0].patches] == ["masked-cell"]
+    fig = need_supply_panels(gaps)
+    need, supply = fig.axes
+    assert [t.get_text() for t in need.texts] == ["n < 5"] and [t.get_text() for t in supply.texts] == ["n < 5"]
+    assert [p.get_gid() for p in need.patches] == ["masked-cell"] == [p.get_gid() for p in supply.patches]
+    # side by side, not joined: each panel draws its own points and no line connects need and supply
+    assert need.lines[0].get_xdata()[0] == 70.0 and supply.lines[0].get_xdata()[0] == 50.0
+    assert not need.collections or all(c.get_gid() != "gap" for c in need.collections)
+    assert "importance" in need.get_xlabel() and "can offer" in supply.get_xlabel()
     table = pd.DataFrame({"a": [50.0, np.nan], "b": [20.0, 80.0]}, index=["r1", "r2"])
     heat = score_heatmap(table, n=pd.DataFrame({"a": [6, pd.NA], "b": [7, 9]}, index=["r1", "r2"]))
     labels = [t.get_text() for t in heat.axes[0].texts]

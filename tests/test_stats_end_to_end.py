@@ -20,6 +20,7 @@ from scipy import stats  # noqa: E402
 from innocap_analysis import config  # noqa: E402
 from innocap_analysis.indicators import demand_supply, measurement  # noqa: E402
 from innocap_analysis.indicators.measurement import reliability_table  # noqa: E402
+from innocap_analysis.indicators.priorities import priority_uncertainty  # noqa: E402
 from innocap_analysis.plots import survey_charts  # noqa: E402
 from innocap_analysis.stats import compare  # noqa: E402
 from innocap_analysis.survey import scoring  # noqa: E402
@@ -92,14 +93,16 @@ def test_ordinal_model_on_raw_item(survey):
     assert odds["n"].iloc[0] == survey.responses["DS1"].notna().sum()
 
 
-def test_gap_ipa_priorities_awareness_from_raw_exports(survey, scores):
-    gaps = demand_supply.need_supply_gap(scores)
-    assert len(gaps) == 5 * 4
-    np.testing.assert_allclose(gaps["gap"].astype(float), (gaps["need_mean"] - gaps["supply_mean"]).astype(float))
-    ipa = demand_supply.ipa_table(scores, by=["region"])
-    ranked = demand_supply.priority_modules(ipa, codebook_order=list(survey.codebook.dimensions))
-    assert ranked.groupby("region")["rank"].apply(list).map(lambda r: r == [1, 2, 3, 4]).all()
-    assert ranked.groupby("region")["need_gap"].apply(lambda g: g.is_monotonic_decreasing).all()
+def test_need_supply_ipa_priorities_awareness_from_raw_exports(survey, scores):
+    table = demand_supply.need_and_supply(scores)
+    assert len(table) == 5 * 4 and not [c for c in table.columns if "gap" in c]
+    ipa = demand_supply.ipa_table(scores[scores["stakeholder"] == "public_sector"], by=["region"])
+    ranked = priority_uncertainty(scores, n_resamples=300, codebook_order=list(survey.codebook.dimensions))
+    assert ranked.groupby("region", observed=True)["rank"].apply(list).map(lambda r: r == [1, 2, 3, 4]).all()
+    assert ranked.groupby("region", observed=True)["mean"].apply(lambda g: g.is_monotonic_decreasing).all()
+    # the priority means are the IPA importance means (one computation, two views)
+    merged = ranked.merge(ipa, on=["region", "dimension"])
+    np.testing.assert_allclose(merged["mean"].astype(float), merged["importance_mean"].astype(float))
     aware = demand_supply.awareness_shares(survey)
     public = demand_supply.awareness_shares(survey, stakeholders=["public_sector"])
     assert (public["n"].astype(float) <= aware["n"].astype(float)).all()
@@ -115,7 +118,7 @@ def test_charts_from_raw_exports(survey, scores):
     assert total_width == pytest.approx(300)  # three bars, each 100 % of substantive answers
     ipa = demand_supply.ipa_table(scores)
     survey_charts.ipa_scatter(ipa)
-    survey_charts.need_supply_dumbbell(demand_supply.need_supply_gap(scores))
+    survey_charts.need_supply_panels(demand_supply.need_and_supply(scores))
     wide = ipa.pivot_table(index="dimension", values="capability_mean", aggfunc="first")
     survey_charts.score_heatmap(pd.DataFrame(wide))
     plt.close("all")

@@ -140,44 +140,56 @@ def test_reliability_table_matches_manual_reversal(survey):
     assert (table["omega"] > 0.8).all() and (table["alpha_ci_low"] < table["alpha"]).all()
 
 
-def test_need_supply_gap_matches_welch(survey):
+def test_need_and_supply_side_by_side_with_t_intervals(survey):
     scores = scoring.score_dimensions(survey)
-    gaps = demand_supply.need_supply_gap(scores, by=["region"])
-    row = gaps[(gaps["region"] == "donegal") & (gaps["dimension"] == "skills")].iloc[0]
+    table = demand_supply.need_and_supply(scores, by=["region"], need_stakeholders=None, supply_stakeholders=None)
+    row = table[(table["region"] == "donegal") & (table["dimension"] == "skills")].iloc[0]
     mask = (scores["region"] == "donegal") & (scores["dimension"] == "skills")
     need = scores.loc[mask & (scores["role"] == "importance"), "score_0_100"].dropna()
     supply = scores.loc[mask & (scores["role"] == "supply"), "score_0_100"].dropna()
-    welch = stats.ttest_ind(need, supply, equal_var=False).confidence_interval(0.95)
     assert row["need_n"] == len(need) and row["supply_n"] == len(supply)
-    assert row["gap"] == pytest.approx(need.mean() - supply.mean())
-    assert row["gap_ci_low"] == pytest.approx(welch.low) and row["gap_ci_high"] == pytest.approx(welch.high)
+    assert row["need_mean"] == pytest.approx(need.mean()) and row["supply_mean"] == pytest.approx(supply.mean())
     t_low, t_high = stats.t.interval(0.95, len(need) - 1, loc=need.mean(), scale=stats.sem(need))
     assert row["need_ci_low"] == pytest.approx(t_low) and row["need_ci_high"] == pytest.approx(t_high)
-    assert len(gaps) == 5 * 4 and not gaps["suppressed"].any()
-    # without grouping: one row per dimension, Welch interval over all respondents
-    overall = demand_supply.need_supply_gap(scores, by=()).set_index("dimension")
-    all_need = scores.loc[(scores["dimension"] == "skills") & (scores["role"] == "importance"), "score_0_100"]
-    all_supply = scores.loc[(scores["dimension"] == "skills") & (scores["role"] == "supply"), "score_0_100"]
-    welch = stats.ttest_ind(all_need.dropna(), all_supply.dropna(), equal_var=False).confidence_interval(0.95)
-    assert overall.loc["skills", "gap_ci_low"] == pytest.approx(welch.low)
-    assert overall.loc["skills", "gap_ci_high"] == pytest.approx(welch.high)
+    s_low, s_high = stats.t.interval(0.95, len(supply) - 1, loc=supply.mean(), scale=stats.sem(supply))
+    assert row["supply_ci_low"] == pytest.approx(s_low) and row["supply_ci_high"] == pytest.approx(s_high)
+    # different questions: no difference of need and supply is formed
+    assert not [c for c in table.columns if "gap" in c]
+    assert len(table) == 5 * 4 and not table["suppressed"].any()
+    # the default sides: public-sector need, SME and university supply
+    default = demand_supply.need_and_supply(scores, by=["region"])
+    row = default[(default["region"] == "donegal") & (default["dimension"] == "skills")].iloc[0]
+    public = mask & (scores["role"] == "importance") & (scores["stakeholder"] == "public_sector")
+    assert row["need_n"] == scores.loc[public, "score_0_100"].notna().sum()
 
 
-def test_need_supply_gap_suppresses_small_groups(survey):
+def test_need_and_supply_suppresses_small_groups(survey):
     scores = scoring.score_dimensions(survey)
     donegal_supply = (scores["region"] == "donegal") & (scores["role"] == "supply") & scores["score"].notna()
     keep = scores.loc[donegal_supply, "respondent_id"].unique()[:3]  # three supply answers per dimension
     few = scores[~donegal_supply | scores["respondent_id"].isin(keep)]
-    gaps = demand_supply.need_supply_gap(few, by=["region"])
-    donegal = gaps[gaps["region"] == "donegal"]
-    assert donegal["suppressed"].all() and donegal["gap"].isna().all()
+    table = demand_supply.need_and_supply(few, by=["region"])
+    donegal = table[table["region"] == "donegal"]
+    assert donegal["suppressed"].all() and donegal["need_mean"].isna().all()
+
+
+def test_role_means_cluster_by_organisation_when_the_scores_have_it(survey):
+    scores = scoring.score_dimensions(survey)
+    plain = demand_supply.role_means(scores, "capability", by=["region"])
+    assert (plain["n_clusters"] == plain["n"]).all()  # no organisation key: every respondent its own cluster
+    # two respondents per organisation: a different (cluster-robust) interval, the same mean
+    organisations = scores["respondent_id"].map(lambda r: f"O{int(r[1:]) // 2}")
+    clustered = demand_supply.role_means(scores.assign(organisation_key=organisations), "capability", by=["region"])
+    assert (clustered["n_clusters"] < clustered["n"]).all()
+    np.testing.assert_allclose(clustered["mean"], plain["mean"])
+    assert not np.allclose(clustered["ci_low"], plain["ci_low"])
 
 
 def _tidy(rows):
     return pd.DataFrame(rows, columns=["respondent_id", "region", "dimension", "role", "score_0_100"])
 
 
-def test_ipa_quadrants_and_priorities_by_hand():
+def test_ipa_quadrants_by_hand_with_one_cut_for_all_regions():
     # per dimension 5 respondents with the same importance and capability: means are the values below
     means = {"a": (80, 30), "b": (60, 70), "c": (40, 40), "d": (70, 60)}
     rows = [(f"r{i}", "x", d, role, value) for d, (imp, cap) in means.items() for i in range(5)
@@ -188,17 +200,19 @@ def test_ipa_quadrants_and_priorities_by_hand():
     assert ipa["capability_cut"].unique().tolist() == [50]
     assert ipa["quadrant"].to_dict() == {
         "a": "concentrate here", "b": "possible overkill", "c": "low priority", "d": "keep up the good work"}
-    ranked = demand_supply.priority_modules(demand_supply.ipa_table(_tidy(rows), by=["region"]))
-    # gaps: a 50, d 10, c 0, b -10
-    assert ranked["dimension"].tolist() == ["a", "d", "c", "b"] and ranked["rank"].tolist() == [1, 2, 3, 4]
-    assert ranked["need_gap"].tolist() == [50, 10, 0, -10]
-
-
-def test_priority_ties_broken_by_importance():
-    ipa = pd.DataFrame({"region": "x", "dimension": ["a", "b", "c"], "importance_mean": [60.0, 80.0, 80.0],
-                        "capability_mean": [40.0, 60.0, 60.0], "quadrant": "q"})
-    ranked = demand_supply.priority_modules(ipa, codebook_order=["c", "b", "a"])
-    assert ranked["dimension"].tolist() == ["c", "b", "a"]
+    # a second region, 20 points higher on importance: the cut is the grand mean over both regions, the same
+    # line in both panels, so every dimension of the second region is "high importance"
+    rows += [(f"s{i}", "y", d, role, value + (20 if role == "importance" else 0)) for d, (imp, cap) in means.items()
+             for i in range(5) for role, value in (("importance", imp), ("capability", cap))]
+    two = demand_supply.ipa_table(_tidy(rows), by=["region"])
+    assert two["importance_cut"].unique().tolist() == [72.5] and two["capability_cut"].unique().tolist() == [50]
+    y = two[two["region"] == "y"].set_index("dimension")["quadrant"].to_dict()
+    assert y == {"a": "concentrate here", "b": "keep up the good work", "c": "low priority",
+                 "d": "keep up the good work"}
+    midpoint = demand_supply.ipa_table(_tidy(rows), by=["region"], cut="midpoint")
+    assert midpoint["importance_cut"].unique().tolist() == [50.0]
+    with pytest.raises(ValueError, match="cut"):
+        demand_supply.ipa_table(_tidy(rows), cut="median")
 
 
 def test_awareness_shares_wilson_by_hand(hand_survey):

@@ -37,6 +37,7 @@ from .structure import (
 )
 from .uncertainty import (
     UncertaintyResult,
+    dominance_pairs,
     rank_interval_pairs,
     sensitivity_analysis,
     uncertainty_analysis,
@@ -55,6 +56,7 @@ __all__ = [
     "build_composite",
     "composite_index",
     "denominate",
+    "dominance_pairs",
     "impute_group_mean",
     "kurtosis",
     "normalise",

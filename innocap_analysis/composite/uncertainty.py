@@ -328,6 +328,43 @@ def sensitivity_analysis(result: UncertaintyResult, factors: Iterable[str] | Non
     return pd.DataFrame(rows)
 
 
+def dominance_pairs(matrix: pd.DataFrame, direction: pd.Series | None = None) -> pd.DataFrame:
+    """Every pair of units, and whether one dominates the other on every indicator (Pareto order).
+
+    If unit A is at least as good as B on every indicator and better on one, every normalisation
+    that keeps the order within an indicator (none, min-max, rank, z-score) and every weighted power
+    mean with positive weights (arithmetic, geometric, harmonic) puts A ahead of B: no modelling
+    choice of :func:`uncertainty_analysis` can swap them. Only pairs that are not ordered by
+    dominance can change places, which is why a composite whose units are nearly dominance-ordered
+    has ranks that barely move (Saisana, Saltelli & Tarantola 2005 discuss the same point for
+    the weights).
+
+    Parameters
+    ----------
+    matrix
+        Units by indicators (missing values make a pair not comparable).
+    direction
+        +1 (higher is better, the default) or -1 per indicator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_a, unit_b, dominates`` (the dominating unit, or missing when neither dominates),
+        one row per unordered pair in table order.
+    """
+    values = matrix.to_numpy(dtype="float64")
+    if direction is not None:
+        values = values * direction.reindex(matrix.columns).fillna(1).to_numpy(dtype="float64")
+    i, j = np.triu_indices(len(matrix), k=1)
+    a, b = values[i], values[j]
+    known = np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1)
+    a_over_b = known & (a >= b).all(axis=1) & (a > b).any(axis=1)
+    b_over_a = known & (b >= a).all(axis=1) & (b > a).any(axis=1)
+    units = matrix.index.to_numpy()
+    winner = np.where(a_over_b, units[i], np.where(b_over_a, units[j], None))
+    return pd.DataFrame({"unit_a": units[i], "unit_b": units[j], "dominates": pd.array(winner, dtype="object")})
+
+
 def rank_interval_pairs(
     rank_stats: pd.DataFrame, *, lower: str = "q05_rank", upper: str = "q95_rank"
 ) -> pd.DataFrame:
@@ -386,6 +423,7 @@ def resampled_rank_uncertainty(
     nominal: tuple[NormalisationMethod, AggregationMethod] | None = None,
     seed: int | np.random.Generator | None = 0,
     index_code: str = "index",
+    member_cluster: pd.Series | None = None,
 ) -> UncertaintyResult:
     """Rank uncertainty of units that are means over members: the sampled members *and* the modelling choices.
 
@@ -409,11 +447,17 @@ def resampled_rank_uncertainty(
         As in :func:`uncertainty_analysis`.
     index_code
         Code of the index (the root of the one-level structure).
+    member_cluster
+        Cluster of each member (aligned with ``members``; e.g. the organisation of a respondent):
+        whole clusters are then resampled within each unit (a cluster bootstrap, Davison & Hinkley
+        1997, sec. 3.8; the number of clusters kept), so that members of one organisation are drawn
+        together. None: every member its own cluster.
 
     Returns
     -------
     UncertaintyResult
-        ``settings["resample"]`` records the bootstrap.
+        ``settings["resample"]`` records the bootstrap, ``settings["clustered"]`` whether it
+        resampled clusters.
     """
     check_uncertainty_choices("resampled_rank_uncertainty", normalisations, aggregations, n_draws, n_weight_sets,
                               weight_noise)
@@ -423,8 +467,13 @@ def resampled_rank_uncertainty(
     means = np.broadcast_to(observed.to_numpy(), (n_draws, *observed.shape)).copy()
     if resample:
         for u, unit in enumerate(units):
-            x = members[(member_unit == unit).to_numpy()].to_numpy(dtype=float)
-            counts = rng.multinomial(x.shape[0], np.full(x.shape[0], 1.0 / x.shape[0]), size=n_draws)
+            in_unit = (member_unit == unit).to_numpy()
+            x = members[in_unit].to_numpy(dtype=float)
+            if member_cluster is None:
+                counts = rng.multinomial(x.shape[0], np.full(x.shape[0], 1.0 / x.shape[0]), size=n_draws)
+            else:
+                labels, index = np.unique(member_cluster[in_unit].astype(str).to_numpy(), return_inverse=True)
+                counts = rng.multinomial(len(labels), np.full(len(labels), 1.0 / len(labels)), size=n_draws)[:, index]
             present = ~np.isnan(x)
             with np.errstate(invalid="ignore", divide="ignore"):
                 means[:, u, :] = (counts @ np.where(present, x, 0.0)) / (counts @ present.astype(float))
@@ -459,5 +508,5 @@ def resampled_rank_uncertainty(
     rank_stats = _rank_summary(units, ranks, _rank_descending(nominal_scores))
     draws = _label_draws(draws, normalisations, aggregations)
     settings = {"weight_noise": weight_noise, "n_weight_sets": n_weight_sets, "nominal": nominal,
-                "normalisation_range": (1.0, 100.0), "resample": resample}
+                "normalisation_range": (1.0, 100.0), "resample": resample, "clustered": member_cluster is not None}
     return UncertaintyResult(rank_stats, ranks, draws, units, index_code, weight_sets, codes, settings)

@@ -7,6 +7,7 @@ in ``data/raw/illustrative``; ``innocap build --survey ...`` injects the real pa
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config, provenance
+from ..evaluation import PSEUDONYMISE_KEY_ENV
 from ..survey import Survey, load_illustrative_survey, load_survey
 
 
@@ -34,11 +36,17 @@ def load_evidence_survey(
         Instrument YAML; ``None`` is the manifest's codebook, else INNOCAP v1.
     region_selection
         Partner-region keys to keep (:func:`select_regions`); ``None`` keeps all.
+
+    On the partners' exports, the pseudonymisation key of the environment variable
+    :data:`~innocap_analysis.evaluation.PSEUDONYMISE_KEY_ENV` (when set) is passed to the loader: an
+    organisation column then becomes ``organisation_key``, and intervals are clustered by organisation.
     """
     if survey_paths is None:
         survey = load_illustrative_survey(codebook=codebook_path)
     else:
-        survey = load_survey([Path(p) for p in survey_paths], codebook=codebook_path, errors="report")
+        key = os.environ.get(PSEUDONYMISE_KEY_ENV) or None
+        survey = load_survey([Path(p) for p in survey_paths], codebook=codebook_path, errors="report",
+                             pseudonymise_key=key)
     return select_regions(survey, region_selection)
 
 

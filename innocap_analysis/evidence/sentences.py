@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from ..labels import share_with_range
+from ..indicators.priorities import PRIORITY_RANK1_THRESHOLD
+from ..labels import display_label, share_with_range
 from ..stats.power import minimum_detectable_effect
 
 #: The caveat every figure, table and caption made from the illustrative survey data carries.
@@ -267,13 +268,18 @@ def nearest_abroad_sentence(indicators: pd.DataFrame, tier: str = "regional_cent
 
 
 def distance_burden_sentence(row: pd.Series) -> str:
-    """One partner area's distance burden with its sensitivity range (a row of ``region_synthesis``)."""
+    """One partner area's distance burden with its sensitivity range (a row of ``region_synthesis``).
+
+    Every number is one the cited figure shows (its table ``04_partner_area_sensitivity``): the central
+    share, its range over the combinations, the people beyond the cut, and the ranges of the choices. The
+    population-weighted mean distance is not in that figure, so it is left to the distance tables.
+    """
     return (
         f"{share_with_range(row['share_beyond_km'], row['share_beyond_low'], row['share_beyond_high'])} of the "
         f"population of {row['area']} ({row['population_beyond_km']:,.0f} people) lives more than "
         f"{config.BURDEN_THRESHOLD_KM:g} km in a straight line from a {row['tier'].replace('_', ' ')} of its own "
-        f"country; the population-weighted mean distance is {row['mean_km']:.0f} km. The range covers centre "
-        "thresholds of 15,000-25,000, road detour factors of 1.0-1.5 and cuts of 15-40 km."
+        "country. The range covers centre thresholds of 15,000-25,000, road detour factors of 1.0-1.5 and cuts of "
+        "15-40 km."
     )
 
 
@@ -316,18 +322,26 @@ def awareness_sentences(
                 continue
             out.append((item, f"Only {span} of public-sector respondents per partner {quoted} ({item})."))
             continue
+        fewer = f"fewer than {_count_word(min_n)} respondents gave one of the answers"
         if masked == 0:
             detail = f"per partner {span}" if span else ""
         elif shown.empty:
-            detail = (f"the per-partner shares are masked: in each partner fewer than {min_n} respondents gave "
-                      "one of the answers")
+            detail = f"the per-partner shares are masked: in each partner {fewer}"
         else:
             published = f"the one published is {span}" if len(shown) == 1 else f"the published ones range {span}"
-            detail = (f"{masked} of {len(per_partner)} partner shares are masked because fewer than {min_n} "
-                      f"respondents gave one of the answers; {published}")
+            detail = (f"{_count_word(masked)} of the {_count_word(len(per_partner))} partners' shares are masked "
+                      f"because {fewer}; {published}")
         out.append((item, f"Only {overall.iloc[0]:.0%} of public-sector respondents across the partner regions "
                           f"{quoted} ({item}{'; ' + detail if detail else ''})."))
     return out
+
+
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count_word(n: int) -> str:
+    """A small count in words (findings quote as numerals only the numbers of their tables)."""
+    return _COUNT_WORDS[n] if 0 <= n < len(_COUNT_WORDS) else f"{n:,}"
 
 
 def disclosure_methods_paragraph(
@@ -390,3 +404,188 @@ def accessibility_reading_sentence(indicators: pd.DataFrame, high: str, low: str
         f"{int(b['n_service_points'])} centres{people}, at a mean distance of {b['mean_km']:.0f} km. Read the "
         "accessibility map beside the distance maps."
     )
+
+
+def _points(mean: float, low: float, high: float) -> str:
+    """``77 (95% CI 68-85)``: a 0-100 mean with its interval, rounded to whole points."""
+    return f"{mean:.0f} (95% CI {low:.0f}-{high:.0f})"
+
+
+def priority_sentence(region: str, ranks: pd.DataFrame, threshold: float = PRIORITY_RANK1_THRESHOLD) -> str:
+    """One region's top need, or its tied top needs, from :func:`~innocap_analysis.indicators.priority_uncertainty`.
+
+    A top need is named only when the region's top dimension reaches the P(rank 1) threshold
+    (``clear_top``). Otherwise the sentence says that the top needs are tied and gives every
+    dimension's mean need and P(rank 1), in rank order. Either way it says which differences from
+    the top are significant after Holm adjustment.
+
+    Parameters
+    ----------
+    region
+        Display name of the region.
+    ranks
+        The region's rows of the priority table (``rank, dimension, mean, ci_low, ci_high, p_rank1,
+        status, clear_top``).
+    threshold
+        The P(rank 1) a top need needs (the one the table was made with), quoted in the sentence.
+    """
+    ranked = ranks.dropna(subset=["rank"]).sort_values("rank")
+    if ranked.empty:
+        return f"In {region}, too few public-sector answers to rank the needs (groups below the minimum cell size)."
+    top = ranked.iloc[0]
+    top_name = display_label(top["dimension"]).lower()
+    others = ranked.iloc[1:]
+    below = [display_label(d).lower() for d in others.loc[others["status"] == "below top", "dimension"]]
+    close = [display_label(d).lower() for d in others.loc[others["status"] != "below top", "dimension"]]
+    if not len(others):
+        separation = ""
+    elif not below:
+        separation = f" After Holm adjustment, no need differs significantly from {top_name}."
+    elif not close:
+        separation = f" After Holm adjustment, every other need is significantly below {top_name}."
+    else:
+        separation = (f" After Holm adjustment, {_and(below)} {'is' if len(below) == 1 else 'are'} significantly "
+                      f"below {top_name}; {_and(close)} {'is' if len(close) == 1 else 'are'} not.")
+    if bool(top["clear_top"]):
+        return (f"In {region}, the public sector's top need is {top_name}: importance "
+                f"{_points(top['mean'], top['ci_low'], top['ci_high'])} on 0-100, ranked first in "
+                f"{top['p_rank1']:.0%} of resamples of the region's organisations.{separation}")
+    listed = ", ".join(
+        f"{display_label(row.dimension).lower()} ("
+        + (f"importance {row.mean:.0f}, ranked first in {row.p_rank1:.0%} of resamples" if i == 0
+           else f"{row.mean:.0f}, {row.p_rank1:.0%}") + ")"
+        for i, row in enumerate(ranked.itertuples()))
+    return (f"In {region}, no need is ranked first in {threshold:.0%} or more of resamples of the region's "
+            f"organisations, so the public sector's top needs are tied: {listed}.{separation}")
+
+
+def overall_priority_sentence(ranks: pd.DataFrame, *, by: str = "region") -> str:
+    """Across regions: where a module is the clear top need, and where the top needs are tied (names, no counts)."""
+    tops = ranks[ranks["rank"] == 1]
+    clear = tops[tops["clear_top"].fillna(False).astype(bool)]
+    tied = tops[~tops["clear_top"].fillna(False).astype(bool)]
+    parts = []
+    for dimension, group in clear.groupby(clear["dimension"].astype(str), sort=False):
+        parts.append(f"{display_label(dimension)} is the clear top need of the public sector in "
+                     + _and([display_label(r) for r in group[by]]))
+    if tied.empty:
+        return "; ".join(parts) + "."
+    regions = _and([display_label(r) for r in tied[by]])
+    if not parts:
+        return (f"No capacity-building module is the clear top need of the public sector in any partner region: "
+                f"in {regions} the top needs are tied.")
+    return "; ".join(parts) + f"; in {regions} the top needs are tied."
+
+
+def need_supply_sentence(region: str, row: pd.Series) -> str:
+    """Need beside supply for one region and dimension (a row of ``need_and_supply``): side by side, not subtracted."""
+    name = display_label(row["dimension"]).lower()
+    return (
+        f"In {region}, the public sector rates the importance of developing {name} "
+        f"{_points(row['need_mean'], row['need_ci_low'], row['need_ci_high'])} on 0-100; regional SMEs and universities "
+        f"rate their agreement that they can offer it {_points(row['supply_mean'], row['supply_ci_low'], row['supply_ci_high'])}. "
+        "These are different questions, shown side by side, not subtracted."
+    )
+
+
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def response_rate_sentence(rates: pd.DataFrame, *, by: str = "region") -> str:
+    """The response rates (AAPOR RR1) per group, or why they are not available."""
+    available = rates[rates["rate_available"].astype(bool) & rates["rr1"].notna()]
+    missing = rates[~rates["rate_available"].astype(bool)]
+    text = ""
+    if len(available):
+        low, high = float(available["rr1"].min()), float(available["rr1"].max())
+        span = f"{low:.0%}" if f"{low:.0%}" == f"{high:.0%}" else f"{low:.0%} to {high:.0%}"
+        unit = ("responding organisations" if (available["unit"] == "organisations").all()
+                else "respondents, one per organisation,")
+        text = (f"Response rate (AAPOR RR1: {unit} over organisations invited): {span} in "
+                f"{_and([display_label(r) for r in available[by]])}.")
+    if len(missing):
+        text += (" " if text else "") + "Not available for " + _and(
+            [f"{display_label(r)} ({n})" for r, n in zip(missing[by], missing["note"], strict=True)]) + "."
+    return text or "No response rates: no respondents."
+
+
+def composite_sensitivity_sentence(dominance: pd.DataFrame, sensitivity: pd.DataFrame, *,
+                                   labels: Mapping[object, str] | None = None, what: str = "regions") -> str:
+    """Why the composite's ranks barely move over the modelling choices, and why sensitivity indices can be blank.
+
+    Parameters
+    ----------
+    dominance
+        :func:`~innocap_analysis.composite.dominance_pairs` of the units' indicator matrix.
+    sensitivity
+        :func:`~innocap_analysis.composite.sensitivity_analysis` of the modelling-only analysis.
+    labels
+        Display name of each unit.
+    what
+        Plural name of the units.
+    """
+    name = (labels or {}).get
+    n_pairs = len(dominance)
+    dominated = dominance[dominance["dominates"].notna()]
+    open_pairs = dominance[dominance["dominates"].isna()]
+    text = (
+        f"Of the {n_pairs} pairs of {what}, {len(dominated)} are ordered by dominance: one is higher on every "
+        "dimension. Every normalisation used (none, min-max, rank) keeps the order within a dimension and every "
+        "mean used (arithmetic, geometric) with positive weights rises with each dimension, so no choice of "
+        "normalisation, mean or weights can swap such a pair; only pairs that are not dominance-ordered can change "
+        "places"
+    )
+    if open_pairs.empty:
+        text += ", and there are none, so the ranks never move over the modelling choices."
+    else:
+        text += ": " + _and([f"{name(a, a)} and {name(b, b)}" for a, b in
+                              zip(open_pairs["unit_a"], open_pairs["unit_b"], strict=True)]) + "."
+    varying = int(sensitivity["n_units"].iloc[0]) if len(sensitivity) else 0
+    if varying == 0:
+        text += (" A first-order sensitivity index is the share of rank variance a choice explains; where no rank "
+                 "varies there is no variance to share out, so the indices are blank.")
+    else:
+        text += (f" The sensitivity indices describe only the {varying} {what} whose ranks vary; the others keep "
+                 "their rank in every draw.")
+    return text
+
+
+def discriminant_validity_sentence(validity: pd.DataFrame, threshold: float = 0.85) -> str:
+    """Inter-dimension correlations and HTMT (:func:`~innocap_analysis.indicators.dimension_validity`)."""
+    above = validity[validity["htmt"] >= threshold]
+    r_low, r_high = validity["pearson_r"].min(), validity["pearson_r"].max()
+    text = (f"The capability scores of the dimensions correlate at r = {r_low:.2f} to {r_high:.2f}; the HTMT ratio "
+            f"ranges from {validity['htmt'].min():.2f} to {validity['htmt'].max():.2f}")
+    if above.empty:
+        return text + f", below {threshold:.2f} for every pair: the four scales measure distinct constructs."
+    pairs = _and([f"{display_label(a).lower()} and {display_label(b).lower()}"
+                  for a, b in zip(above["scale_a"], above["scale_b"], strict=True)])
+    return text + f"; at or above {threshold:.2f} for {pairs}: these scales are not empirically distinct."
+
+
+def dif_sentence(dif: pd.DataFrame, *, reference: str, focal: str) -> str:
+    """How many items show DIF between two groups (:func:`~innocap_analysis.indicators.item_dif`)."""
+    tested = dif[dif["p_dif"].notna()]
+    flagged = tested[tested["flagged"].astype(bool)]
+    head = (f"Of {len(tested)} capability items, {len(flagged)} show differential item functioning between "
+            f"{display_label(focal)} and {display_label(reference)} respondents "
+            "(ordinal logistic regression, Holm-adjusted, at least a moderate effect)")
+    if flagged.empty:
+        return head + ": the two groups read the items alike, so their scale scores compare."
+    items = _and([f"{row.item} (odds ratio {row.odds_ratio:.2f}, delta R² {row.delta_r2:.3f})"
+                  for row in flagged.itertuples()])
+    return head + f": {items}. Compare the groups' scale scores without these items, or read them with care."
+
+
+def clustering_sentence(frame: pd.DataFrame, cluster: str | None, *, unit: str = "respondent_id") -> str:
+    """How the intervals treat respondents of one organisation (``cluster`` from ``indicators.resolve_cluster``)."""
+    n = frame[unit].nunique() if unit in frame else len(frame)
+    if cluster is None:
+        return (f"The exports carry no organisation key, so each of the {n} respondents counts as its own "
+                "organisation: intervals and resamples treat respondents as independent. With organisation names "
+                "in the exports and a pseudonymisation key, they become cluster-robust by organisation.")
+    k = frame[cluster].nunique()
+    return (f"Intervals are cluster-robust by organisation and resamples draw whole organisations: {n} respondents "
+            f"from {k} organisations.")

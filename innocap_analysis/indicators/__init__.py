@@ -19,17 +19,29 @@ from .capability import (
 from .demand_supply import (
     IPA_QUADRANTS,
     IPA_RULE,
-    PRIORITY_RULE,
+    NEED_SUPPLY_RULE,
     awareness_shares,
     ipa_table,
     item_texts,
-    need_supply_gap,
-    priority_modules,
+    need_and_supply,
+    resolve_cluster,
     role_means,
 )
+from .matched import (
+    MATCHED_RULE,
+    matched_gaps,
+    matched_need_gap_scores,
+)
 from .measurement import (
+    dimension_validity,
+    item_dif,
     ordinal_odds_ratios_by_item,
     reliability_table,
+)
+from .priorities import (
+    PRIORITY_RANK1_THRESHOLD,
+    PRIORITY_RULE,
+    priority_uncertainty,
 )
 from .profiles import (
     barrier_shares,
@@ -42,11 +54,18 @@ from .profiles import (
 )
 
 __all__ = [
+    "MATCHED_RULE",
+    "dimension_validity",
+    "item_dif",
+    "matched_gaps",
+    "matched_need_gap_scores",
     "CapabilityIndex",
     "DEFAULT_SPEC",
     "GroupIndicators",
     "IPA_QUADRANTS",
     "IPA_RULE",
+    "NEED_SUPPLY_RULE",
+    "PRIORITY_RANK1_THRESHOLD",
     "PRIORITY_RULE",
     "ScoreSpec",
     "awareness_shares",
@@ -60,11 +79,12 @@ __all__ = [
     "ipa_table",
     "item_texts",
     "likert_counts",
-    "need_supply_gap",
+    "need_and_supply",
     "ordinal_odds_ratios_by_item",
     "pairwise_by_dimension",
-    "priority_modules",
+    "priority_uncertainty",
     "reliability_table",
+    "resolve_cluster",
     "role_means",
     "scale_labels",
 ]

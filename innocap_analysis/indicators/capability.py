@@ -307,6 +307,7 @@ def group_rank_uncertainty(
     spec: ScoreSpec = DEFAULT_SPEC,
     role: str | None = "capability",
     min_cell_size: int = config.MIN_CELL_SIZE,
+    cluster: str | None = None,
 ) -> UncertaintyResult:
     """Rank uncertainty of group capability indices over the organisations sampled *and* the modelling choices.
 
@@ -341,11 +342,16 @@ def group_rank_uncertainty(
         with the unperturbed weights; default the first of each list.
     seed
         Seed or :class:`numpy.random.Generator`.
+    cluster
+        Column of ``scores`` holding each respondent's organisation (``organisation_key``): whole
+        organisations are then resampled within each group, so that respondents of one organisation
+        are drawn together (a cluster bootstrap). None: each respondent is resampled on its own.
 
     Returns
     -------
     UncertaintyResult
-        As from :func:`uncertainty_analysis`; ``settings["resample"]`` records the bootstrap.
+        As from :func:`uncertainty_analysis`; ``settings["resample"]`` records the bootstrap,
+        ``settings["clustered"]`` whether it resampled organisations.
     """
     by = [by] if isinstance(by, str) else list(by)
     check_uncertainty_choices("group_rank_uncertainty", normalisations, aggregations, n_draws, n_weight_sets,
@@ -358,8 +364,13 @@ def group_rank_uncertainty(
         columns=list(groups.matrix.columns))
     keys = rows[[spec.unit, *by]].drop_duplicates().set_index(spec.unit).loc[wide.index]
     members = keys.astype(str).agg(spec.separator.join, axis=1)
+    clusters = None
+    if cluster is not None:
+        if cluster not in scores.columns:
+            raise KeyError(f"group_rank_uncertainty: no cluster column {cluster!r} in the scores")
+        clusters = scores.drop_duplicates(spec.unit).set_index(spec.unit)[cluster].reindex(wide.index)
     return resampled_rank_uncertainty(
         groups.matrix, wide, members, n_draws=n_draws, resample=resample, normalisations=normalisations,
         aggregations=aggregations, weight_noise=weight_noise, n_weight_sets=n_weight_sets, nominal=nominal,
-        seed=seed, index_code=spec.index_code,
+        seed=seed, index_code=spec.index_code, member_cluster=clusters,
     )

@@ -1,32 +1,48 @@
-"""Need versus supply: importance-performance analysis, need-supply gaps, awareness, priorities.
+"""Need and supply: importance-performance analysis, need beside supply, awareness.
 
-All functions work on the tidy scores of :func:`innocap_analysis.scoring.score_dimensions`
-(0-100 scale, so that importance, capability and supply items with different response
-scales are comparable) or on a :class:`~innocap_analysis.survey.Survey`. Group tables carry
-their respondent counts and pass through :mod:`innocap_analysis.disclosure` (threshold rule,
-attribute rule on shares, secondary suppression).
+All functions work on the tidy scores of :func:`innocap_analysis.survey.scoring.score_dimensions`
+(0-100 scale) or on a :class:`~innocap_analysis.survey.Survey`. Group tables carry their respondent
+counts and pass through :mod:`innocap_analysis.disclosure` (threshold rule, attribute rule on shares,
+secondary suppression).
+
+Gaps on comparable ground. In instrument v1 the need of a dimension is one 5-point importance
+item, the capability a 6-item agreement scale, and the supply one "we can offer this" agreement
+item answered by SMEs and universities. These are different constructs: rescaling each to 0-100
+does not make their difference meaningful. This module therefore sets them *side by side*
+(:func:`ipa_table`, :func:`need_and_supply`) and never subtracts them. Like-for-like gaps need the
+matched items of instrument v2 (:mod:`innocap_analysis.indicators.matched`); priorities with their
+uncertainty are in :mod:`innocap_analysis.indicators.priorities`.
+
+Where respondents share organisations (the survey has ``organisation_key``), every interval is
+cluster-robust by organisation (:mod:`innocap_analysis.stats.clustered`); without the key each
+respondent is its own cluster and the intervals are the usual t and Wilson intervals.
 
 References
 ----------
 Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. Journal of
-    Marketing 41(1), 77-79 (quadrants; here cut at the grand means, the "data-centred" variant
-    of Bacon 2003, Int. J. Market Research 45(1), 55-71).
-Welch, B. L. (1947). Biometrika 34, 28-35 (interval for a difference of means, unequal variances).
+    Marketing 41(1), 77-79 (quadrants).
+Bacon, D. R. (2003). A comparison of approaches to importance-performance analysis.
+    International Journal of Market Research 45(1), 55-71 (data-centred cuts).
 Wilson, E. B. (1927). JASA 22(158), 209-212 (interval for a proportion).
+Korn, E. L. & Graubard, B. I. (1998). Survey Methodology 24(2), 193-201 (effective sample size).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
-from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from .. import config
 from ..disclosure import protect_groups, protect_rows
+from ..stats.clustered import clustered_means, clustered_shares
 from ..survey import Codebook, Survey
+
+#: The column that groups respondents of one organisation (pseudonymised by the loader).
+ORGANISATION_KEY = "organisation_key"
 
 #: Quadrant labels of Martilla & James (1977), keyed by (importance high?, capability high?).
 IPA_QUADRANTS: dict[tuple[bool, bool], str] = {
@@ -36,17 +52,29 @@ IPA_QUADRANTS: dict[tuple[bool, bool], str] = {
     (False, True): "possible overkill",
 }
 
+#: The IPA cut rules :func:`ipa_table` knows.
+IpaCut = Literal["grand_mean", "midpoint"]
+
 IPA_RULE = (
-    "Quadrants cut at the grand means (unweighted mean over the dimensions shown in the panel, suppressed "
-    "cells excluded) of mean importance and mean capability, both on 0-100; a value equal to the grand "
-    "mean counts as high (Martilla & James 1977)."
+    "Quadrants cut at one pair of lines for every panel: the grand means across all partner regions and "
+    "dimensions shown (unweighted mean of the published region x dimension means; suppressed cells excluded) of "
+    "mean importance and mean capability, each on 0-100; a value equal to the cut counts as high (Martilla & James "
+    "1977; data-centred cuts, Bacon 2003). One cut for all regions, so that a quadrant means the same in every "
+    "panel, and a dimension above the importance cut always ranks above one below it in the same region."
 )
 
-PRIORITY_RULE = (
-    "Priority modules per region: dimensions ranked by the need gap, mean importance minus mean "
-    "capability (0-100 points), largest gap first; ties broken by higher importance, then dimension "
-    "order of the codebook. Dimensions with a suppressed group (n below the minimum cell size) are not ranked."
+NEED_SUPPLY_RULE = (
+    "Need and supply are different questions in instrument v1: need is the public sector's answer to one "
+    "5-point importance item, supply the SMEs' and universities' agreement with one \"we can offer this\" "
+    "statement. They are shown side by side, each with its 95% interval, and not subtracted."
 )
+
+#: What each v1 score measures, for labels.
+V1_CONSTRUCTS: dict[str, str] = {
+    "importance": "importance of developing it (one 5-point importance item)",
+    "capability": "self-rated capability (6-item agreement scale)",
+    "supply": "\"we can offer this\" (one 5-point agreement item; SMEs and universities)",
+}
 
 
 def _require(scores: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -55,14 +83,22 @@ def _require(scores: pd.DataFrame, columns: Sequence[str]) -> None:
         raise KeyError(f"scores lack columns {missing} (have {list(scores.columns)})")
 
 
-def _mean_ci(values: pd.Series, ci: float) -> pd.Series:
-    """n, mean and t-interval of the mean (``DescrStatsW.tconfint_mean``)."""
-    values = values.dropna().to_numpy(dtype="float64")
-    if len(values) < 2:
-        return pd.Series({"n": len(values), "mean": values.mean() if len(values) else np.nan,
-                          "ci_low": np.nan, "ci_high": np.nan})
-    low, high = DescrStatsW(values).tconfint_mean(alpha=1 - ci)
-    return pd.Series({"n": len(values), "mean": values.mean(), "ci_low": low, "ci_high": high})
+def resolve_cluster(frame: pd.DataFrame, cluster: str | None = "auto") -> str | None:
+    """The column to cluster intervals by: ``organisation_key`` when the data have it (``"auto"``).
+
+    Parameters
+    ----------
+    frame
+        Scores or responses.
+    cluster
+        ``"auto"`` (the organisation key when present and given for every row, else None), a column
+        name, or None (every respondent its own cluster).
+    """
+    if cluster != "auto":
+        return cluster
+    if ORGANISATION_KEY in frame.columns and frame[ORGANISATION_KEY].notna().all() and len(frame):
+        return ORGANISATION_KEY
+    return None
 
 
 def role_means(
@@ -73,11 +109,18 @@ def role_means(
     value: str = "score_0_100",
     ci: float = 0.95,
     stakeholders: Sequence[str] | None = None,
+    cluster: str | None = "auto",
 ) -> pd.DataFrame:
-    """Mean score of one item role per dimension and ``by`` group with a t confidence interval.
+    """Mean score of one item role per dimension and ``by`` group with a cluster-robust t interval.
 
     ``stakeholders`` restricts the respondents (for example demand as seen by ``public_sector``).
-    Returns ``*by, dimension, n, mean, ci_low, ci_high`` (``value`` units); not yet suppressed.
+    The interval is :func:`~innocap_analysis.stats.clustered.clustered_means` (CR1 by organisation,
+    t on clusters - 1 df); without organisation keys it is the t interval of the mean.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``*by, dimension, n, n_clusters, mean, ci_low, ci_high`` (``value`` units); not yet suppressed.
     """
     by = list(by)
     _require(scores, ["role", "dimension", value, *by])
@@ -86,78 +129,49 @@ def role_means(
         subset = subset[subset["stakeholder"].isin(list(stakeholders))]
     if subset.empty:
         raise ValueError(f"no scores with role {role!r} (stakeholders={stakeholders})")
-    keys = [*by, "dimension"]
-    groups = subset.groupby(keys, observed=True, sort=True)[value]
-    table = pd.DataFrame({key: _mean_ci(values, ci) for key, values in groups}).T
-    table.index = table.index.set_names(keys)
-    table["n"] = table["n"].astype("int64")
-    return table.reset_index()
+    table = clustered_means(subset, value, [*by, "dimension"], cluster=resolve_cluster(subset, cluster), ci=ci)
+    return table.drop(columns="se")
 
 
-def need_supply_gap(
+def need_and_supply(
     scores: pd.DataFrame,
     by: Sequence[str] = ("region",),
     *,
     need_role: str = "importance",
     supply_role: str = "supply",
-    need_stakeholders: Sequence[str] | None = None,
-    supply_stakeholders: Sequence[str] | None = None,
+    need_stakeholders: Sequence[str] | None = ("public_sector",),
+    supply_stakeholders: Sequence[str] | None = ("sme", "hei_research"),
     ci: float = 0.95,
     min_n: int = config.MIN_CELL_SIZE,
+    cluster: str | None = "auto",
 ) -> pd.DataFrame:
-    """Need (importance) versus supply per dimension and group, with the gap and its CI.
+    """Need and supply per dimension and group, side by side (:data:`NEED_SUPPLY_RULE`), not subtracted.
 
-    Need and supply are means of the 0-100 scores with t intervals; the gap ``need - supply``
-    has a Welch (1947) interval (``CompareMeans.tconfint_diff(usevar="unequal")``), which treats
-    the two sets of answers as independent samples (supply is answered by SMEs and universities,
-    need by whoever ``need_stakeholders`` selects, default everyone).
+    Need is the mean ``need_role`` score of ``need_stakeholders``; supply the mean ``supply_role``
+    score of ``supply_stakeholders``; each with its cluster-robust t interval (:func:`role_means`).
+    In instrument v1 the two are different questions, so no difference is formed; for the matched
+    items of instrument v2 use :func:`innocap_analysis.indicators.matched.matched_gaps`.
 
     Returns
     -------
     pandas.DataFrame
         ``*by, dimension, need_n, need_mean, need_ci_low, need_ci_high, supply_n, supply_mean,
-        supply_ci_low, supply_ci_high, gap, gap_ci_low, gap_ci_high, n, suppressed`` (0-100 points);
-        groups where either side has fewer than ``min_n`` answers are masked, with secondary
-        suppression across the groups (:func:`~innocap_analysis.disclosure.protect_groups`).
+        supply_ci_low, supply_ci_high, n, suppressed`` (0-100 points); ``n`` is the smaller of the
+        two sides, and a group where either side has fewer than ``min_n`` answers is masked, with
+        secondary suppression across the groups (:func:`~innocap_analysis.disclosure.protect_groups`).
     """
     by = list(by)
     keys = [*by, "dimension"]
-    need = role_means(scores, need_role, by, ci=ci, stakeholders=need_stakeholders).set_index(keys)
-    supply = role_means(scores, supply_role, by, ci=ci, stakeholders=supply_stakeholders).set_index(keys)
-    table = need.add_prefix("need_").join(supply.add_prefix("supply_"), how="outer")
-    table["gap"] = table["need_mean"] - table["supply_mean"]
-
-    need_values = _values_by_group(scores, need_role, keys, need_stakeholders)
-    supply_values = _values_by_group(scores, supply_role, keys, supply_stakeholders)
-    empty = np.array([], dtype="float64")
-
-    def welch(key) -> tuple[float, float]:
-        key = key if isinstance(key, tuple) else (key,)  # a one-level index yields scalars, groupby tuples
-        a, b = need_values.get(key, empty), supply_values.get(key, empty)
-        if len(a) < 2 or len(b) < 2:
-            return np.nan, np.nan
-        return CompareMeans(DescrStatsW(a), DescrStatsW(b)).tconfint_diff(alpha=1 - ci, usevar="unequal")
-
-    bounds = np.array([welch(key) for key in table.index], dtype="float64").reshape(-1, 2)
-    table["gap_ci_low"], table["gap_ci_high"] = bounds[:, 0], bounds[:, 1]
-    table = table.reset_index()
+    columns = ["n", "mean", "ci_low", "ci_high"]
+    need = role_means(scores, need_role, by, ci=ci, stakeholders=need_stakeholders, cluster=cluster)
+    supply = role_means(scores, supply_role, by, ci=ci, stakeholders=supply_stakeholders, cluster=cluster)
+    table = (need.set_index(keys)[columns].add_prefix("need_")
+             .join(supply.set_index(keys)[columns].add_prefix("supply_"), how="outer").reset_index())
     for side in ("need_n", "supply_n"):
         table[side] = table[side].fillna(0).astype("int64")
-    # n: respondents behind the weaker side; each side's group sizes are protected on their own
     table["n"] = table[["need_n", "supply_n"]].min(axis=1)
+    # each side's group sizes are protected on their own
     return protect_groups(table, by, within=["dimension"], counts=["need_n", "supply_n"], min_n=min_n)
-
-
-def _values_by_group(
-    scores: pd.DataFrame, role: str, keys: list[str], stakeholders: Sequence[str] | None
-) -> dict[object, np.ndarray]:
-    """Valid 0-100 scores of one role per group key (same keys as ``role_means``' index)."""
-    subset = scores[scores["role"] == role]
-    if stakeholders is not None:
-        subset = subset[subset["stakeholder"].isin(list(stakeholders))]
-    subset = subset.dropna(subset=["score_0_100"])
-    return {key: part.to_numpy(dtype="float64")
-            for key, part in subset.groupby(keys, observed=True, sort=True)["score_0_100"]}
 
 
 def ipa_table(
@@ -168,33 +182,46 @@ def ipa_table(
     capability_role: str = "capability",
     ci: float = 0.95,
     min_n: int = config.MIN_CELL_SIZE,
+    cut: IpaCut = "grand_mean",
+    cluster: str | None = "auto",
 ) -> pd.DataFrame:
     """Importance-performance table: mean importance and capability per dimension, with quadrant.
 
-    The quadrant rule is :data:`IPA_RULE`: cuts at the grand means over the dimensions within each
-    ``by`` panel (data-centred IPA).
+    Parameters
+    ----------
+    cut
+        ``"grand_mean"`` (:data:`IPA_RULE`: one pair of cuts, the grand means across every ``by``
+        group and dimension published) or ``"midpoint"`` (50 on the 0-100 scale, the scale midpoint).
+        Either way every panel has the same cuts.
 
     Returns
     -------
     pandas.DataFrame
         ``*by, dimension, importance_n, importance_mean, importance_ci_low, importance_ci_high,
-        capability_n, capability_mean, capability_ci_low, capability_ci_high, importance_cut,
-        capability_cut, quadrant, n`` (0-100 points).
+        capability_n, capability_mean, capability_ci_low, capability_ci_high, n, suppressed,
+        importance_cut, capability_cut, quadrant`` (0-100 points).
     """
+    if cut not in ("grand_mean", "midpoint"):
+        raise ValueError(f"cut must be 'grand_mean' or 'midpoint', not {cut!r}")
     by = list(by)
     keys = [*by, "dimension"]
     scores = scores.assign(_all="all") if not by else scores
     group_by = by or ["_all"]
-    importance = role_means(scores, importance_role, group_by, ci=ci).set_index([*group_by, "dimension"])
-    capability = role_means(scores, capability_role, group_by, ci=ci).set_index([*group_by, "dimension"])
+    columns = ["n", "mean", "ci_low", "ci_high"]
+    importance = role_means(scores, importance_role, group_by, ci=ci, cluster=cluster).set_index(
+        [*group_by, "dimension"])[columns]
+    capability = role_means(scores, capability_role, group_by, ci=ci, cluster=cluster).set_index(
+        [*group_by, "dimension"])[columns]
     table = importance.add_prefix("importance_").join(capability.add_prefix("capability_"), how="outer")
     table = table.reset_index()
     table["n"] = table[["importance_n", "capability_n"]].min(axis=1)
     table = protect_groups(table, group_by, within=["dimension"], counts=["importance_n", "capability_n"],
                            min_n=min_n)
-    panel = table.groupby(group_by, observed=True, sort=False)
-    table["importance_cut"] = panel["importance_mean"].transform("mean")
-    table["capability_cut"] = panel["capability_mean"].transform("mean")
+    if cut == "grand_mean":
+        table["importance_cut"] = float(table["importance_mean"].astype(float).mean())
+        table["capability_cut"] = float(table["capability_mean"].astype(float).mean())
+    else:
+        table["importance_cut"] = table["capability_cut"] = 50.0
     high_importance = (table["importance_mean"] >= table["importance_cut"]).fillna(False).astype(bool)
     high_capability = (table["capability_mean"] >= table["capability_cut"]).fillna(False).astype(bool)
     known = (table["importance_mean"].notna() & table["capability_mean"].notna()).to_numpy(dtype=bool)
@@ -204,37 +231,6 @@ def ipa_table(
         table = table.drop(columns="_all")
     columns = [*keys] + [c for c in table.columns if c not in keys]
     return table[columns]
-
-
-def priority_modules(ipa: pd.DataFrame, by: Sequence[str] = ("region",), codebook_order: Sequence[str] = ()) -> pd.DataFrame:
-    """Rank the dimensions (training / capability modules) per group by :data:`PRIORITY_RULE`.
-
-    Parameters
-    ----------
-    ipa
-        Output of :func:`ipa_table` with the same ``by``.
-    codebook_order
-        Dimension order used as the last tie-breaker (default alphabetical).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``*by, rank, dimension, need_gap, importance_mean, capability_mean, quadrant`` and ``n``
-        (respondents behind the smaller of the two means), with ``rank`` 1 = highest priority.
-    """
-    by = list(by)
-    _require(ipa, [*by, "dimension", "importance_mean", "capability_mean", "quadrant"])
-    table = ipa.dropna(subset=["importance_mean", "capability_mean"]).copy()
-    table["need_gap"] = table["importance_mean"] - table["capability_mean"]
-    order = list(codebook_order) or sorted(table["dimension"].unique())
-    table["_order"] = table["dimension"].map({d: i for i, d in enumerate(order)})
-    table = table.sort_values([*by, "need_gap", "importance_mean", "_order"],
-                              ascending=[True] * len(by) + [False, False, True], kind="stable")
-    table["rank"] = table.groupby(by, observed=True).cumcount() + 1 if by else np.arange(1, len(table) + 1)
-    columns = [*by, "rank", "dimension", "need_gap", "importance_mean", "capability_mean", "quadrant"]
-    return table[columns + (["n"] if "n" in table else [])].reset_index(
-        drop=True
-    )
 
 
 def awareness_shares(
@@ -248,8 +244,14 @@ def awareness_shares(
     pooled: str | None = None,
     min_n: int = config.MIN_CELL_SIZE,
     min_group_for_extremes: int = config.MIN_GROUP_FOR_EXTREMES,
+    cluster: str | None = "auto",
 ) -> pd.DataFrame:
     """Share of respondents aware of each item, per group, with Wilson (1927) intervals.
+
+    Where respondents share organisations (``cluster``, by default the organisation key when the
+    survey has one), the Wilson interval is computed on the effective sample size n / deff
+    (:func:`~innocap_analysis.stats.clustered.clustered_shares`, Korn & Graubard 1998); without it
+    ``design_effect`` is 1 and the interval is Wilson's.
 
     Parameters
     ----------
@@ -261,10 +263,9 @@ def awareness_shares(
     stakeholders
         Restrict to these stakeholder types (e.g. ``["public_sector"]``: are public bodies aware of
         what SMEs and universities offer?); default everyone.
-
     pooled
-        Label of an extra row per item that pools every group (e.g. ``"all"``; one ``by`` column only).
-        Where the groups' counts are masked, the pooled share still shows the finding.
+        Label of an extra row per item that pools every group (e.g. ``"all_regions"``; one ``by``
+        column only). Where the groups' counts are masked, the pooled share still shows the finding.
     min_n, min_group_for_extremes
         Disclosure rules (:func:`~innocap_analysis.disclosure.protect_rows`): the counts of aware,
         not aware (implied) and don't-know respondents get the threshold rule, a share of 0% or 100%
@@ -274,9 +275,12 @@ def awareness_shares(
     Returns
     -------
     pandas.DataFrame
-        ``item, *by, n (substantive answers), n_aware, share, ci_low, ci_high, n_dont_know, suppressed``;
-        shares are proportions 0-1 of substantive answers; don't-know answers are counted apart.
+        ``item, *by, n (substantive answers), n_aware, share, ci_low, ci_high, n_dont_know,
+        design_effect, suppressed``; shares are proportions 0-1 of substantive answers; don't-know
+        answers are counted apart.
     """
+    if pooled is not None and len(list(by)) != 1:
+        raise ValueError("a pooled row needs exactly one `by` column")
     by = list(by)
     codebook = survey.codebook
     items = codebook.items_for(role=role)
@@ -287,7 +291,8 @@ def awareness_shares(
     if stakeholders is not None:
         keep = responses["stakeholder"].isin(list(stakeholders)).to_numpy()
         responses, reasons = responses[keep], reasons[keep]
-    frames = []
+    cluster = resolve_cluster(responses, cluster)
+    frames, effects = [], []
     for item in items:
         scale = codebook.scales[item.scale]
         codes = (
@@ -303,22 +308,37 @@ def awareness_shares(
         summed = frame.groupby(by, observed=False, sort=True)[["answered", "aware", "dont_know"]].sum()
         summed.insert(0, "item", item.id)
         frames.append(summed.reset_index())
+        if cluster is not None:
+            flags = frame.assign(aware=frame["aware"].where(frame["answered"]).astype("boolean"),
+                                 **{cluster: responses[cluster].to_numpy()})
+            shares = clustered_shares(flags[frame["answered"].to_numpy()], "aware", by, cluster=cluster, ci=ci)
+            effects.append(shares[[*by, "design_effect"]].assign(item=item.id))
+            if pooled is not None:
+                overall = clustered_shares(flags[frame["answered"].to_numpy()], "aware", [], cluster=cluster, ci=ci)
+                effects.append(overall[["design_effect"]].assign(item=item.id, **{by[0]: pooled}))
     table = pd.concat(frames, ignore_index=True).rename(
         columns={"answered": "n", "aware": "n_aware", "dont_know": "n_dont_know"}
     )
     if pooled is not None:
-        if len(by) != 1:
-            raise ValueError("a pooled row needs exactly one `by` column")
         table[by[0]] = table[by[0]].astype(str)
         totals = table.groupby("item", sort=False)[["n", "n_aware", "n_dont_know"]].sum().reset_index()
         table = pd.concat([table, totals.assign(**{by[0]: pooled})], ignore_index=True)
+    if effects:
+        deff = pd.concat(effects, ignore_index=True).astype({k: str for k in by})
+        table = table.astype({k: str for k in by}).merge(deff, on=["item", *by], how="left")
+        for key in by:  # back to the categories of the survey (a pooled row keeps the labels as text)
+            table[key] = pd.Categorical(table[key], categories=responses[key].cat.categories) if isinstance(
+                responses[key].dtype, pd.CategoricalDtype) and pooled is None else table[key]
+    table["design_effect"] = table["design_effect"].fillna(1.0) if "design_effect" in table else 1.0
     n = table["n"].to_numpy()
+    n_eff = n / table["design_effect"].to_numpy(dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         table["share"] = np.where(n > 0, table["n_aware"] / np.where(n > 0, n, 1), np.nan)
-        low, high = proportion_confint(table["n_aware"], np.where(n > 0, n, 1), alpha=1 - ci, method="wilson")
+        low, high = proportion_confint(table["share"].fillna(0) * n_eff, np.where(n > 0, n_eff, 1), alpha=1 - ci,
+                                       method="wilson")
     table["ci_low"] = np.where(n > 0, low, np.nan)
     table["ci_high"] = np.where(n > 0, high, np.nan)
-    table = table[["item", *by, "n", "n_aware", "share", "ci_low", "ci_high", "n_dont_know"]]
+    table = table[["item", *by, "n", "n_aware", "share", "ci_low", "ci_high", "n_dont_know", "design_effect"]]
     derived = {column: ["n_aware", "n"] for column in ("share", "ci_low", "ci_high")}
     return protect_rows(table, keys=["item", *by], total="n", parts=["n_aware"], complement="n_not_aware",
                         other_counts=["n_dont_know"], extremes=["n_aware"], derived=derived,

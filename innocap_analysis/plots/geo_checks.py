@@ -86,7 +86,7 @@ def sensitivity_figure(
     title: str = "Share beyond the cut from a regional centre: central value and ranges",
 ) -> Figure:
     """One row per partner area: the central share, the one-at-a-time range of each parameter and
-    the range over all combinations.
+    the range over all combinations; each row's label gives the people beyond the cut (central choice).
 
     Parameters
     ----------
@@ -109,7 +109,10 @@ def sensitivity_figure(
         for row, yy in zip(summary.itertuples(), y, strict=True):
             ax.text(100 * row.range_high + 1.5, yy, share_with_range(row.central_share, row.range_low, row.range_high),
                     va="center", fontsize=7)
-        ax.set_yticks(y, summary["label"].astype(str))
+        labels = summary["label"].astype(str)
+        if "central_population" in summary:  # the people beyond the cut, as the findings quote them
+            labels = labels + "\n" + summary["central_population"].map(lambda p: f"{p:,.0f} people beyond")
+        ax.set_yticks(y, labels)
         ax.invert_yaxis()
         ax.set_xlim(0, 118)
         ax.set_xlabel("% of the partner area's population beyond the cut")

@@ -1,4 +1,4 @@
-"""Survey charts on tidy frames: Likert diverging bars, score heatmap, IPA scatter, need-supply dumbbell.
+"""Survey charts on tidy frames: Likert diverging bars, score heatmap, IPA scatter, need and supply, priorities.
 
 Every function returns a :class:`matplotlib.figure.Figure` and saves nothing; notebooks call
 :func:`innocap_analysis.plots.style.save_figure`. Inputs are the tidy tables of
@@ -295,17 +295,37 @@ def ipa_scatter(ipa: pd.DataFrame, *, hue: str | None = None, title: str = "") -
     return fig
 
 
-def ipa_small_multiples(ipa: pd.DataFrame, *, by: str = "region", title: str = "", ncols: int = 3) -> Figure:
-    """One importance-performance panel per group, each with its own quadrant cuts.
+def ipa_small_multiples(
+    ipa: pd.DataFrame,
+    *,
+    by: str = "region",
+    ranks: pd.DataFrame | None = None,
+    title: str = "",
+    ncols: int = 3,
+    xlabel: str = "Capability (0-100)",
+    ylabel: str = "Importance (0-100)",
+) -> Figure:
+    """One importance-performance panel per group, all with the same quadrant cuts.
 
-    The cuts of :func:`innocap_analysis.demand_supply.ipa_table` are per group (grand means within
-    the group), so each group needs its own panel to show them; axes are shared so that panels
-    compare. Suppressed groups (NaN means) get an empty, labelled panel.
+    The cuts are the ``importance_cut`` and ``capability_cut`` of
+    :func:`innocap_analysis.indicators.demand_supply.ipa_table` (one pair for the whole table, so a
+    quadrant means the same in every panel); axes are shared so that panels compare. With ``ranks``
+    (``by, dimension, rank``, e.g. :func:`~innocap_analysis.indicators.priority_uncertainty`) each
+    point is labelled with its priority rank. Suppressed groups get an empty, labelled panel.
     """
+    cuts = ipa[["importance_cut", "capability_cut"]].dropna().drop_duplicates()
+    if len(cuts) > 1:
+        raise ValueError("ipa_small_multiples draws one pair of cuts for every panel; the table has "
+                         f"{len(cuts)} (use indicators.demand_supply.ipa_table, which cuts once)")
+    rank_of = {} if ranks is None else {
+        (str(g), str(d)): r for g, d, r in zip(ranks[by], ranks["dimension"], ranks["rank"], strict=True)
+        if pd.notna(r)}
     groups = list(dict.fromkeys(ipa[by].astype(str)))
     nrows = int(np.ceil(len(groups) / ncols))
+    corners = {"concentrate here": (0.02, 0.98, "left", "top"), "keep up the good work": (0.98, 0.98, "right", "top"),
+               "low priority": (0.02, 0.02, "left", "bottom"), "possible overkill": (0.98, 0.02, "right", "bottom")}
     with style_context():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 3.0 * nrows), sharex=True, sharey=True,
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 3.0 * nrows + 0.4), sharex=True, sharey=True,
                                  squeeze=False)
         for ax, group in zip(axes.flat, groups, strict=False):
             part = ipa[ipa[by].astype(str) == group].dropna(subset=["importance_mean", "capability_mean"])
@@ -320,23 +340,32 @@ def ipa_small_multiples(ipa: pd.DataFrame, *, by: str = "region", title: str = "
                             text=f"{masked_text()}: " + ", ".join(display_label(d) for d in hidden))
             ax.errorbar(part["capability_mean"], part["importance_mean"], xerr=_err(part, "capability"),
                         yerr=_err(part, "importance"), fmt="o", color=PALETTE[0], ecolor="#9ecae1",
-                        elinewidth=0.8, capsize=1.5, markersize=4)
+                        elinewidth=0.8, capsize=1.5, markersize=4, gid=f"ipa-points-{group}")
             for _, row in part.iterrows():
-                ax.annotate(display_label(row["dimension"]), (row["capability_mean"], row["importance_mean"]),
-                            xytext=(3, 3), textcoords="offset points", fontsize=6)
-            ax.axvline(part["capability_cut"].iloc[0], linestyle="--", color="#666666", linewidth=0.7)
-            ax.axhline(part["importance_cut"].iloc[0], linestyle="--", color="#666666", linewidth=0.7)
-            ax.text(0.02, 0.98, "concentrate here", transform=ax.transAxes, ha="left", va="top", fontsize=6,
-                    color="#666666", style="italic")
+                rank = rank_of.get((group, str(row["dimension"])))
+                label = display_label(row["dimension"]) if rank is None else f"{int(rank)} {display_label(row['dimension'])}"
+                ax.annotate(label, (row["capability_mean"], row["importance_mean"]),
+                            xytext=(3, 3), textcoords="offset points", fontsize=6, gid="ipa-label")
+            ax.axvline(part["capability_cut"].iloc[0], linestyle="--", color="#666666", linewidth=0.7,
+                       gid="ipa-capability-cut")
+            ax.axhline(part["importance_cut"].iloc[0], linestyle="--", color="#666666", linewidth=0.7,
+                       gid="ipa-importance-cut")
+            for text, (x, y, ha, va) in corners.items():
+                ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va, fontsize=5.5, color="#888888",
+                        style="italic")
         for ax in list(axes.flat)[len(groups):]:
             ax.set_axis_off()
         for ax in axes[-1, :]:
-            ax.set_xlabel("Capability (0-100)")
+            ax.set_xlabel(xlabel, fontsize=8)
         for ax in axes[:, 0]:
-            ax.set_ylabel("Importance (0-100)")
+            ax.set_ylabel(ylabel, fontsize=8)
         if title:
             fig.suptitle(title, fontsize=10, fontweight="bold")
-        fig.tight_layout()
+        if ranks is not None:
+            fig.text(0.5, 0.005, "Numbers: priority rank of the need (importance) in the region; dashed lines: "
+                     "the same cuts in every panel (grand means over all regions)", ha="center", fontsize=7,
+                     color="#444444")
+        fig.tight_layout(rect=(0, 0.03 if ranks is not None else 0, 1, 1))
     return fig
 
 
@@ -357,38 +386,101 @@ def _need_supply_n(row: pd.Series) -> str:
 
 
 def _err(part: pd.DataFrame, prefix: str) -> np.ndarray:
-    mean = part[f"{prefix}_mean"].to_numpy()
-    return np.vstack([mean - part[f"{prefix}_ci_low"].to_numpy(), part[f"{prefix}_ci_high"].to_numpy() - mean])
+    """Error-bar half-widths from ``<prefix>_mean`` and its bounds (``mean``, ``ci_low``, ... for prefix "")."""
+    p = f"{prefix}_" if prefix else ""
+    mean = part[f"{p}mean"].to_numpy(dtype="float64", na_value=np.nan)
+    low = part[f"{p}ci_low"].to_numpy(dtype="float64", na_value=np.nan)
+    high = part[f"{p}ci_high"].to_numpy(dtype="float64", na_value=np.nan)
+    return np.vstack([mean - low, high - mean])
 
 
-def need_supply_dumbbell(gaps: pd.DataFrame, *, by: str = "region", title: str = "") -> Figure:
-    """Dumbbell chart of need (importance) and supply per dimension and group, with CIs.
+def need_supply_panels(
+    table: pd.DataFrame,
+    *,
+    by: str = "region",
+    title: str = "",
+    need_label: str = "Need: public-sector importance (one item, 0-100)",
+    supply_label: str = "Supply: SMEs' and universities' \"we can offer this\" (one item, 0-100)",
+) -> Figure:
+    """Need and supply per group and dimension in two panels side by side, each with its 95% interval.
 
-    Input: :func:`innocap_analysis.demand_supply.need_supply_gap`. One row per group x dimension;
-    a line joins need and supply, each with its t-interval; suppressed rows are labelled.
+    Input: :func:`innocap_analysis.indicators.demand_supply.need_and_supply`. In instrument v1 the two are
+    different questions, so they get separate panels (each labelled with its construct) and no line
+    joins them: the chart invites no subtraction. Rows read ``group · dimension (n need/supply)``;
+    suppressed rows are labelled.
     """
     needed = [by, "dimension", "need_mean", "need_ci_low", "need_ci_high", "supply_mean", "supply_ci_low",
               "supply_ci_high"]
-    missing = [c for c in needed if c not in gaps.columns]
+    missing = [c for c in needed if c not in table.columns]
     if missing:
-        raise KeyError(f"gap table lacks columns {missing}")
-    data = gaps.reset_index(drop=True)
+        raise KeyError(f"need and supply table lacks columns {missing}")
+    data = table.reset_index(drop=True)
+    for column in needed[2:]:
+        data[column] = data[column].astype("Float64").astype("float64")
     y = np.arange(len(data))[::-1]
     with style_context():
-        fig, ax = plt.subplots(figsize=(7, 0.35 * len(data) + 1.5))
-        ax.hlines(y, data["need_mean"], data["supply_mean"], color="#bbbbbb", linewidth=2, zorder=1)
-        for prefix, colour, name in (("need", PALETTE[0], "Need (importance)"), ("supply", PALETTE[1], "Supply")):
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9, 0.32 * len(data) + 1.6), sharey=True)
+        for ax, prefix, colour, label in ((left, "need", PALETTE[0], need_label),
+                                          (right, "supply", PALETTE[1], supply_label)):
             ax.errorbar(data[f"{prefix}_mean"], y, xerr=_err(data, prefix), fmt="o", color=colour, ecolor=colour,
-                        elinewidth=0.8, capsize=2, label=name, zorder=2)
-        suppressed = data["need_mean"].isna() | data["supply_mean"].isna()
-        for yy in y[suppressed.to_numpy()]:
-            draw_masked(ax, 0, yy - 0.35, 100, 0.7)
-        ax.set_yticks(y, [f"{display_label(r)} · {display_label(d)}" + _need_supply_n(row)
-                          for r, d, (_, row) in zip(data[by], data["dimension"], data.iterrows(), strict=True)])
-        ax.set_xlim(0, 100)
-        ax.set_xlabel("Mean score (0-100) with 95% CI")
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+                        elinewidth=0.8, capsize=2, gid=f"{prefix}-points")
+            for yy in y[data[f"{prefix}_mean"].isna().to_numpy()]:
+                draw_masked(ax, 0, yy - 0.35, 100, 0.7)
+            ax.set_xlim(0, 100)
+            ax.set_xlabel(textwrap.fill(label, 36), fontsize=8)
+        left.set_yticks(y, [f"{display_label(r)} · {display_label(d)}" + _need_supply_n(row)
+                            for r, d, (_, row) in zip(data[by], data["dimension"], data.iterrows(), strict=True)])
         if title:
-            ax.set_title(title, loc="left", pad=22)
+            fig.suptitle(title, fontsize=10, fontweight="bold")
+        fig.text(0.5, 0.005, "Different questions: each panel is read on its own scale; the chart shows no gap.",
+                 ha="center", fontsize=7, color="#444444")
+        fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def priority_chart(ranks: pd.DataFrame, *, by: str = "region", threshold: float = 0.8, title: str = "",
+                   value_label: str = "Need: public-sector importance (0-100), 95% CI") -> Figure:
+    """Mean need with its interval (left) and P(rank 1) (right) per group and dimension.
+
+    Input: :func:`innocap_analysis.indicators.priority_uncertainty`. The right panel marks
+    ``threshold``: a group's top need is named only when its bar reaches it. Rows are in rank order
+    within each group and read ``group · rank dimension (n = ...)``.
+    """
+    needed = [by, "dimension", "rank", "n", "mean", "ci_low", "ci_high", "p_rank1"]
+    missing = [c for c in needed if c not in ranks.columns]
+    if missing:
+        raise KeyError(f"priority table lacks columns {missing}")
+    data = ranks.reset_index(drop=True)
+    for column in ("mean", "ci_low", "ci_high", "p_rank1"):
+        data[column] = data[column].astype("Float64").astype("float64")
+    y = np.arange(len(data))[::-1]
+    with style_context():
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9, 0.3 * len(data) + 1.6), sharey=True,
+                                          gridspec_kw={"width_ratios": [1.4, 1]})
+        left.errorbar(data["mean"], y, xerr=_err(data, ""), fmt="o", color=PALETTE[0], ecolor=PALETTE[0],
+                      elinewidth=0.8, capsize=2, gid="need-points")
+        left.set_xlim(0, 100)
+        left.set_xlabel(textwrap.fill(value_label, 45), fontsize=8)
+        clear = data["p_rank1"] >= threshold
+        masked = data["mean"].isna().to_numpy()
+        for yy in y[masked]:  # masked by disclosure control: a hatched box, never a bar or a point
+            draw_masked(left, 0, yy - 0.35, 100, 0.7)
+            draw_masked(right, 0, yy - 0.3, 100, 0.6, text="")
+        right.barh(y[~masked], data["p_rank1"].fillna(0).to_numpy()[~masked] * 100,
+                   color=np.where(clear, PALETTE[2], "#bbbbbb")[~masked], height=0.6, gid="p-rank1-bars")
+        right.axvline(100 * threshold, color="#333333", linestyle="--", linewidth=0.8, gid="threshold")
+        for yy, value in zip(y, data["p_rank1"], strict=True):
+            if np.isfinite(value):
+                right.text(100 * value + 1, yy, f"{value:.0%}", va="center", fontsize=6)
+        right.set_xlim(0, 110)
+        right.set_xlabel(textwrap.fill(f"P(rank 1): % of resamples ranking it first (dashed: {threshold:.0%})", 40),
+                         fontsize=8)
+        labels = []
+        for row in data.itertuples():
+            rank = "" if pd.isna(row.rank) else f"{int(row.rank)} "
+            labels.append(with_n(f"{display_label(getattr(row, by))} · {rank}{display_label(row.dimension)}", row.n))
+        left.set_yticks(y, labels, fontsize=7)
+        if title:
+            fig.suptitle(title, fontsize=10, fontweight="bold")
         fig.tight_layout()
     return fig

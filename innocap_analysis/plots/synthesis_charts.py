@@ -1,7 +1,9 @@
-"""The synthesis chart: capability gaps beside the distance burden, per partner region.
+"""The synthesis chart: the public sector's needs beside the distance burden, per partner region.
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -13,13 +15,17 @@ from ..labels import display_label, with_n
 from .style import PALETTE, style_context
 
 
-def gap_burden_chart(synthesis: pd.DataFrame, priorities: pd.DataFrame, *, title: str = "") -> Figure:
-    """Per partner region: the need gap of every module (left) beside the distance burden (right).
+def need_burden_chart(synthesis: pd.DataFrame, priorities: pd.DataFrame, *, title: str = "",
+                      value: str = "mean",
+                      value_label: str = "public-sector need: importance (one item, 0-100)") -> Figure:
+    """Per partner region: the need for every module (left) beside the distance burden (right).
 
-    Left: the public sector's need gap (importance minus capability, 0-100 points) per
-    dimension, one marker per dimension. Right: the share of the partner area's population more
-    than :data:`config.BURDEN_THRESHOLD_KM` km from the service tier of ``synthesis``, with its
-    sensitivity range (thresholds, detour factors and cuts) as a line where given.
+    Left: the public sector's mean need per dimension (``value`` of
+    :func:`~innocap_analysis.indicators.priority_uncertainty`: in instrument v1 the importance item, the same
+    question for every dimension), one marker per dimension; the region's clear top need, if any, is
+    ringed. Right: the share of the partner area's population more than :data:`config.BURDEN_THRESHOLD_KM`
+    km from the service tier of ``synthesis``, with its sensitivity range (thresholds, detour factors and
+    cuts) as a line where given.
     """
     regions = list(synthesis["region"])
     y = np.arange(len(regions))[::-1]
@@ -30,11 +36,16 @@ def gap_burden_chart(synthesis: pd.DataFrame, priorities: pd.DataFrame, *, title
         fig, (left, right) = plt.subplots(1, 2, figsize=(9, 0.55 * len(regions) + 1.6), sharey=True,
                                           gridspec_kw={"width_ratios": [1.6, 1]})
         for k, dim in enumerate(dimensions):
-            gaps = ranked[ranked["dimension"] == dim].set_index("region")["need_gap"].reindex(regions)
-            left.scatter(gaps.astype(float), y, marker=markers[k % len(markers)], color=PALETTE[k % len(PALETTE)],
+            need = ranked[ranked["dimension"] == dim].set_index("region")[value].reindex(regions)
+            left.scatter(need.astype(float), y, marker=markers[k % len(markers)], color=PALETTE[k % len(PALETTE)],
                          label=display_label(dim), zorder=3)
-        left.axvline(0, color="#666666", linewidth=0.8)
-        left.set_xlabel("public-sector need gap (importance - capability, points)")
+        if "clear_top" in ranked:
+            top = ranked[(ranked["rank"] == 1) & ranked["clear_top"].fillna(False).astype(bool)].set_index("region")
+            ringed = [(float(top.loc[r, value]), yy) for r, yy in zip(regions, y, strict=True) if r in top.index]
+            if ringed:
+                left.scatter(*zip(*ringed, strict=True), s=160, facecolors="none", edgecolors="#333333",
+                             zorder=2, label="clear top need", gid="clear-top")
+        left.set_xlabel(textwrap.fill(value_label, 45))
         n = ranked.groupby("region")["n"].agg(["min", "max"]) if "n" in ranked else None
         left.set_yticks(y, [with_n(display_label(r), None if n is None or r not in n.index else
                                    (n.loc[r, "min"], n.loc[r, "max"])) for r in regions])
@@ -50,7 +61,7 @@ def gap_burden_chart(synthesis: pd.DataFrame, priorities: pd.DataFrame, *, title
                        va="center", fontsize=7)
         right.set_xlim(0, 105)
         tier = str(synthesis["tier"].iloc[0]).replace("_", " ") if len(synthesis) else ""
-        right.set_xlabel(f"population > {config.BURDEN_THRESHOLD_KM:g} km from a {tier} (%)")
+        right.set_xlabel(textwrap.fill(f"population > {config.BURDEN_THRESHOLD_KM:g} km from a {tier} (%)", 30))
         if title:
             fig.suptitle(title, fontsize=10, fontweight="bold")
         fig.tight_layout()

@@ -94,7 +94,9 @@ class Item:
 
     ``codes`` ({tool: [column header]}) names the item's column in a tool's code export
     (LimeSurvey ``SK[SQ001]``); an ``optional`` item may be absent from an export without
-    that being a problem.
+    that being a problem. ``statement`` ties items that ask one statement in different roles
+    (instrument v2: the same statement asked as importance, capability and supply), so that
+    they can be compared like for like.
     """
 
     id: str
@@ -106,6 +108,7 @@ class Item:
     answered_by: tuple[str, ...] = ()
     codes: ToolCodes = field(default_factory=dict)
     optional: bool = False
+    statement: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,14 @@ class Codebook:
             if (dimension is None or item.dimension == dimension) and (role is None or item.role == role)
         ]
 
+    def statements(self, dimension: str | None = None) -> dict[str, dict[str, Item]]:
+        """Matched statements: statement key -> {role: item}, in codebook order (instrument v2)."""
+        out: dict[str, dict[str, Item]] = {}
+        for item in self.items:
+            if item.statement is not None and (dimension is None or item.dimension == dimension):
+                out.setdefault(item.statement, {})[item.role] = item
+        return out
+
     def item(self, item_id: str) -> Item:
         for item in self.items:
             if item.id == item_id:
@@ -222,6 +233,22 @@ def _check_languages(what: str, labels: dict, languages: list[str], problems: li
     missing = [lang for lang in languages if lang not in labels or labels[lang] in (None, "", [])]
     if missing:
         problems.append(f"{what}: no label for language(s) {', '.join(missing)}")
+
+
+def _check_statements(items: list[Item], problems: list[str]) -> None:
+    """Items sharing a ``statement`` share its dimension and ask it once per role."""
+    seen: dict[tuple[str, str], str] = {}
+    dimension_of: dict[str, str | None] = {}
+    for item in items:
+        if item.statement is None:
+            continue
+        first = dimension_of.setdefault(item.statement, item.dimension)
+        if first != item.dimension:
+            problems.append(f"item {item.id}: statement {item.statement!r} is in dimension {first!r}, "
+                            f"not {item.dimension!r}")
+        other = seen.setdefault((item.statement, item.role), item.id)
+        if other != item.id:
+            problems.append(f"item {item.id}: statement {item.statement!r} already has a {item.role} item ({other})")
 
 
 def parse_codebook(raw: dict[str, Any], source: str = "<dict>") -> Codebook:
@@ -323,9 +350,13 @@ def parse_codebook(raw: dict[str, Any], source: str = "<dict>") -> Codebook:
         optional = spec.get("optional", False)
         if not isinstance(optional, bool):
             problems.append(f"{where}: optional must be true or false, not {optional!r}")
+        statement = spec.get("statement")
+        if statement is not None and dimension is None:
+            problems.append(f"{where}: a statement ({statement!r}) needs a dimension")
         items.append(Item(item_id, None if dimension is None else str(dimension), role, scale,
                           bool(reverse), text, answered_by, _tool_codes(spec.get("codes"), where, problems),
-                          bool(optional)))
+                          bool(optional), None if statement is None else str(statement)))
+    _check_statements(items, problems)
 
     multi: dict[str, MultiSelect] = {}
     for qid, spec in (raw.get("multi_select") or {}).items():

@@ -115,7 +115,7 @@ def response_counts(
     records = records[records["column"] == "n"]
     split = records["row"].str.extract(rf"^{rows}=(?P<r>.*), {columns}=(?P<c>.*)$")
     records = records.assign(row=f"{rows}=" + split["r"], column=split["c"])
-    return attach_records(wide, records, [*order, "total"])
+    return attach_records(wide, records, [*order, "total"], [rows])
 
 
 #: Answer outcomes of an item for the missingness tables: answered, then each kind of missing answer.
@@ -194,7 +194,7 @@ def missingness_tables(
             item_records.append((f"item={ids[i]}", f"share_{kind}", protection.rule[c], protection.audit_low[c],
                                  protection.audit_high[c]))
     items["suppressed"] = np.isnan(items[[f"share_{kind}" for kind in _OUTCOMES]].to_numpy(float)).any(axis=1)
-    items = attach_records(items, records_frame(item_records), ["n_asked"])
+    items = attach_records(items, records_frame(item_records), ["n_asked"], ["item"])
     items = protect_rows(items, keys=["item"], total=None, other_counts=["n_asked"],
                          derived={f"share_{kind}": ["n_asked"] for kind in _OUTCOMES}, min_n=min_n)
 
@@ -219,7 +219,7 @@ def missingness_tables(
         group_records.append((f"{by}={group_keys[i]}", "answered (implied: answers_asked minus the shares)",
                               protection.rule[c], protection.audit_low[c], protection.audit_high[c]))
     groups["suppressed"] = np.isnan(groups[[f"share_{k}" for k in MISSING_KINDS]].to_numpy(float)).any(axis=1)
-    groups = attach_records(groups, records_frame(group_records), [])
+    groups = attach_records(groups, records_frame(group_records), [], [by])
     groups = protect_groups(groups, [by], counts=["n"], min_n=min_n)
     return items, groups
 
@@ -253,3 +253,88 @@ def missingness_by_group(
         :data:`MISSING_KINDS` (0-1 of ``answers_asked``), ``suppressed``.
     """
     return missingness_tables(survey, by, min_n)[1]
+
+
+#: The response rate reported: AAPOR Standard Definitions (2023), Response Rate 1.
+RESPONSE_RATE_RULE = (
+    "Response rate: AAPOR RR1, complete responses over organisations invited (the manifest's `invited`). "
+    "Every invited organisation is counted as eligible (nothing is known of ineligible or unreachable ones, "
+    "so the rate is a lower bound), rows the loader rejected (duplicates, unreadable rows) are not responses, "
+    "and a region whose files do not all give `invited` has no rate. Responses are counted as organisations "
+    "where the exports carry a pseudonymised organisation key; otherwise each respondent is taken to be one "
+    "organisation."
+)
+
+
+def response_rates(survey: Survey, by: str = "region", *, min_n: int = config.MIN_CELL_SIZE) -> pd.DataFrame:
+    """Response rate (AAPOR RR1) per group from the survey manifest's ``invited`` counts.
+
+    RR1 = I / ((I + P) + (R + NC + O) + (UH + UO)) (AAPOR 2023, Standard Definitions, 10th ed.):
+    complete responses over all cases of known or unknown eligibility. The manifest gives only the
+    number of organisations invited, which is the whole denominator here (every invited organisation
+    eligible: :data:`RESPONSE_RATE_RULE`). The numerator is the responding organisations when the
+    survey has ``organisation_key`` (exports with an organisation column, loaded with a
+    pseudonymisation key), else the kept respondents, one per organisation.
+
+    Parameters
+    ----------
+    survey
+        A loaded survey; ``survey.report.files`` holds each file's ``invited`` (``<NA>`` when the
+        manifest does not give it, or when the files were passed without a manifest).
+    by
+        Profile column the rates are given for (``region``: each partner exports its own region).
+        A file holding several levels of ``by`` cannot split its ``invited`` count, so those levels
+        get no rate.
+    min_n
+        Groups with fewer responses are masked (counts and rate), with secondary suppression across
+        the groups; a count of 1 to ``min_n - 1`` responding organisations is masked with its rate.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<by>, files, invited, responses`` (respondents kept), ``responding_organisations``
+        (``<NA>`` without an organisation key), ``completes`` (the RR1 numerator), ``unit``
+        (``organisations`` or ``respondents``), ``rr1`` (0-1, ``<NA>`` when not available),
+        ``rate_available``, ``note`` (why a rate is not available) and ``suppressed``.
+    """
+    responses = survey.responses
+    if by not in responses.columns:
+        raise KeyError(f"response_rates: no profile column {by!r} in the survey")
+    files = survey.report.files
+    invited = (files.set_index("file")["invited"] if "invited" in files
+               else pd.Series(pd.NA, index=files["file"], dtype="Int64")).astype("Int64")
+    frame = pd.DataFrame({"file": responses["source_file"].astype(str).to_numpy(),
+                          by: responses[by].astype(str).to_numpy()})
+    has_org = "organisation_key" in responses.columns
+    frame["organisation"] = (responses["organisation_key"].astype("string").to_numpy() if has_org
+                             else pd.array([pd.NA] * len(frame), dtype="string"))
+    levels_per_file = frame.groupby("file")[by].nunique()
+    rows = []
+    for level, part in frame.groupby(by, sort=False):
+        names = sorted(part["file"].unique())
+        counts = invited.reindex(names)
+        shared = [f for f in names if levels_per_file[f] > 1]
+        no_invited = [f for f in names if pd.isna(counts[f])]
+        organisations = int(part["organisation"].nunique()) if has_org else pd.NA
+        completes = organisations if has_org else len(part)
+        note = ""
+        if shared:
+            note = f"not available: {', '.join(shared)} hold(s) several {by} levels; invited cannot be split"
+        elif no_invited:
+            note = f"not available: the manifest gives no invited count for {', '.join(no_invited)}"
+        total = pd.NA if note else int(counts.sum())
+        rows.append({by: level, "files": "; ".join(names), "invited": total, "responses": len(part),
+                     "responding_organisations": organisations, "completes": completes,
+                     "unit": "organisations" if has_org else "respondents",
+                     "rr1": pd.NA if note else completes / total, "rate_available": not note, "note": note})
+    table = pd.DataFrame(rows).astype({"invited": "Int64", "responses": "int64", "responding_organisations": "Int64",
+                                       "completes": "int64", "rr1": "Float64", "rate_available": bool,
+                                       "note": "string"})
+    if isinstance(responses[by].dtype, pd.CategoricalDtype):
+        order = {str(c): i for i, c in enumerate(responses[by].cat.categories)}
+        table = table.sort_values(by, key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    table = protect_groups(table, [by], counts=["responses"],
+                           values=["invited", "responding_organisations", "completes", "rr1"], min_n=min_n)
+    # organisations that responded are counted like respondents; the rate gives its numerator back
+    return protect_rows(table, keys=[by], total=None, other_counts=["responding_organisations", "completes"],
+                        derived={"rr1": ["completes"]}, min_n=min_n)

@@ -19,6 +19,9 @@ from .model import Survey
 
 #: Profile columns carried into tidy outputs when the survey has them.
 PROFILE_COLUMNS: tuple[str, ...] = ("region", "stakeholder", "country", "size_band", "role")
+#: Keys carried beside the profile when the survey has them: the pseudonymised organisation (the cluster
+#: of respondents who share one organisation, for cluster-robust intervals).
+KEY_COLUMNS: tuple[str, ...] = ("organisation_key",)
 
 DIMENSION_SCORE_COLUMNS: tuple[str, ...] = (
     "respondent_id",
@@ -59,7 +62,7 @@ def reverse_keyed_items(survey: Survey) -> pd.DataFrame:
 
 def _profile(survey: Survey) -> pd.DataFrame:
     responses = survey.responses
-    columns = ["respondent_id", *[c for c in PROFILE_COLUMNS if c in responses.columns]]
+    columns = ["respondent_id", *[c for c in (*PROFILE_COLUMNS, *KEY_COLUMNS) if c in responses.columns]]
     # the profile field "role" (the respondent's job) would clash with the item role of the scores
     return responses[columns].rename(columns={"role": "respondent_role"})
 
@@ -81,7 +84,8 @@ def score_dimensions(survey: Survey, min_valid: float = 0.5) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Tidy, one row per respondent x dimension x role: profile columns (region, stakeholder, ...;
-        the profile field ``role``, the respondent's job, is renamed ``respondent_role``), ``role``
+        the profile field ``role``, the respondent's job, is renamed ``respondent_role``;
+        ``organisation_key`` when the survey has it), ``role``
         (the item role: capability, importance, supply),
         ``n_items``, ``n_valid``, ``score`` (scale units), ``scale_min``, ``scale_max``,
         ``score_0_100`` (percent of the scale range) and ``na_reason`` (NA when scored).

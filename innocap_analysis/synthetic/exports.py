@@ -53,7 +53,6 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -61,9 +60,7 @@ import pyreadstat
 from openpyxl import Workbook
 
 from ..survey.codebook import Codebook, load_codebook
-
-if TYPE_CHECKING:  # the generator imports these writers; its truth type is only named here
-    from .survey import SyntheticSurvey
+from .truth import SyntheticSurvey
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_DOC_TIME = "2026-01-01T00:00:00Z"

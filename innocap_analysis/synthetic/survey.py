@@ -28,7 +28,6 @@ a tool's metadata column), each recorded in :attr:`SyntheticSurvey.injected`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +42,7 @@ from ..survey.illustrative import (  # noqa: F401 (illustrative_export_paths: pu
     illustrative_export_paths,
 )
 from .exports import write_tool_export, write_xlsx_rows
+from .truth import SyntheticSurvey
 
 #: The documented seed of the committed illustrative dataset.
 DEFAULT_SEED: int = 20260401
@@ -76,23 +76,6 @@ DIMENSION_CORRELATION = 0.5
 #: Deliberate imperfections: data-row positions (0-based) in the Swedish and Irish exports.
 OUT_OF_RANGE_ROW, OUT_OF_RANGE_ITEM, OUT_OF_RANGE_VALUE = 7, "PR3", "6"
 DUPLICATE_ROW = 11
-
-
-@dataclass
-class SyntheticSurvey:
-    """The generator's truth: what a perfect loader must recover from the exports.
-
-    ``responses`` has the same layout as :attr:`Survey.responses` (without
-    ``source_file``/``source_row``); ``missing_reasons`` likewise; ``pii`` holds the
-    synthetic name, email, organisation and comment per respondent; ``injected`` lists
-    the deliberate imperfections of the exports.
-    """
-
-    responses: pd.DataFrame
-    missing_reasons: pd.DataFrame
-    pii: pd.DataFrame
-    seed: int
-    injected: dict[str, dict] = field(default_factory=dict)
 
 
 def _ordinal(latent: np.ndarray, shift: float = 0.0) -> np.ndarray:
