@@ -14,6 +14,7 @@ committed illustrative evidence.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PACKAGE_DIR: Path = Path(__file__).resolve().parent
@@ -28,6 +29,8 @@ INTERIM_DIR: Path = DATA_DIR / "interim"
 DATA_MANIFEST: Path = DATA_DIR / "manifest.csv"
 
 ILLUSTRATIVE_SURVEY_DIR: Path = RAW_DIR / "illustrative"
+#: The project design the application sections use: objectives, work packages, pilots, indicator targets' sources.
+APPLICATION_DESIGN_YAML: Path = RAW_DIR / "application" / "design.yaml"
 
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 FIGURES_DIR: Path = PROJECT_ROOT / "figures"
@@ -124,13 +127,49 @@ def interim_directory() -> Path:
     return Path(os.environ.get("INNOCAP_INTERIM_DIR", INTERIM_DIR))
 
 
+#: What ``--run-name`` accepts: one folder name of letters, digits, ``-``, ``_`` and ``.``, not starting with a dot.
+RUN_NAME_RULE = "one folder name of letters, digits, '-', '_' and '.', not starting with a dot (e.g. 'real' or 'wave2-2027')"
+_RUN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
+
+
+class RunNameError(ValueError):
+    """A run name that is not one safe folder name under ``output/`` (the message says what is allowed)."""
+
+
+def run_directory(run_name: str) -> Path:
+    """The folder of a run on real exports: ``output/<run_name>``, checked to stay inside ``output/``.
+
+    The name must be one path segment of letters, digits, ``-``, ``_`` and ``.`` that does not start
+    with a dot (:data:`RUN_NAME_RULE`): no ``..``, no ``/``, no absolute path, no empty name. The
+    folder, once every symlink is resolved, must be ``output/<run_name>`` itself: a symlinked
+    ``output/`` (or run folder) that points elsewhere, for example at the committed ``figures/``,
+    is refused, so real partners' results can only land where git ignores them.
+
+    Raises
+    ------
+    RunNameError
+        With the name, the reason and what is allowed.
+    """
+    if not isinstance(run_name, str) or not _RUN_NAME.fullmatch(run_name):
+        raise RunNameError(f"invalid run name {run_name!r}: a run name must be {RUN_NAME_RULE}")
+    expected = OUTPUT_ROOT / run_name
+    for folder in (OUTPUT_ROOT, expected, expected / "figures"):
+        resolved = folder.resolve()
+        if resolved != folder:
+            raise RunNameError(
+                f"run folder {folder} resolves to {resolved}: output/ and the run folders under it must be real "
+                f"folders inside {OUTPUT_ROOT}, not symlinks (real results must stay where git ignores them)")
+    return expected
+
+
 def output_dirs(run_name: str | None = None) -> tuple[Path, Path]:
     """Return ``(figures_dir, tables_dir)`` for a build.
 
     ``run_name=None`` is the committed illustrative build (``figures/``); any other
-    name is a separate folder under ``output/`` that git ignores.
+    name is a separate folder under ``output/`` that git ignores, checked by
+    :func:`run_directory` (:class:`RunNameError` for anything else).
     """
     if run_name is None:
         return FIGURES_DIR, TABLES_DIR
-    root = OUTPUT_ROOT / run_name / "figures"
+    root = run_directory(run_name) / "figures"
     return root, root / "tables"

@@ -6,8 +6,29 @@ One table serves figures, tables and sentences, so that a region is called the s
 from __future__ import annotations
 
 import math
+import re
 
 from . import config
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection"):
+#: a text starting with one of them is written with a ``'`` in front by every spreadsheet writer
+#: (:func:`innocap_analysis.evidence.publish.neutralise_formulas`), and a codebook label starting
+#: with one is warned about when the codebook is loaded.
+FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+#: A number written as text (``-3``, ``+1.5e-2``): a spreadsheet reads it as that number, not as a formula.
+PLAIN_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+
+
+def formula_like(value: object) -> bool:
+    """True for a text a spreadsheet would run as a formula: it starts with one of
+    :data:`FORMULA_TRIGGERS` and is not a plain number.
+
+    References
+    ----------
+    OWASP Foundation, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection.
+    """
+    return (isinstance(value, str) and value[:1] in FORMULA_TRIGGERS
+            and re.fullmatch(PLAIN_NUMBER, value) is None)
 
 #: Display names for the keys used in data (regions, stakeholder types, dimensions).
 DISPLAY_LABELS: dict[str, str] = {

@@ -31,11 +31,12 @@ seed = 20261129          # random seed for any resampling
 illustrative = True      # False when run on real exports
 
 # %%
-from innocap_analysis.evidence import save_figure, save_table, sentences
+from innocap_analysis.evidence import save_figure, save_interim, save_table, sentences
 from innocap_analysis.geography import (
     load_regions,
     partner_area_summary,
     partner_areas,
+    partner_remoteness,
     programme_area_summary,
 )
 from innocap_analysis.plots import use_style
@@ -117,6 +118,28 @@ save_table(
     ),
 )
 nuts3[["partner_region", "region_id", "population", "population_year", "area_km2", "density_per_km2"]]
+
+# %% [markdown]
+# Eurostat's urban-rural remoteness typology classifies NUTS 3 regions, not the partners' own areas: each partner
+# area carries the class of the NUTS 3 region that is or contains it (Newfoundland and Labrador is outside the
+# typology).
+
+# %%
+remoteness = partner_remoteness(regions, keys=region_selection)
+save_table(
+    remoteness,
+    "00_partner_remoteness",
+    counts=(),  # geography: no respondents
+    caption=(
+        "Official remoteness class of the partners' NUTS 3 regions: Eurostat's urban-rural remoteness typology "
+        "(NUTS 2021 level 3; Border, IE041, contains County Donegal; Landsbyggð, IS002, contains Suðurland). "
+        "Newfoundland and Labrador is outside the typology. Source: Eurostat."
+    ),
+)
+# Notebook 08 (the application's partner profiles) reads both partner tables.
+save_interim(partners, "00_partner_areas")
+save_interim(remoteness, "00_partner_remoteness")
+remoteness[["classified_region", "urban_rural_label", "remoteness_label"]]
 
 # %% [markdown]
 # For comparison, the EU-27 average is about 109 persons per km² (Eurostat, 2021). The next notebooks ask what

@@ -208,7 +208,7 @@ save_table(v2_gaps, "03_matched_gaps_v2", counts=["need_n", "supply_n", "n"],
 v2_gaps[["region", "dimension", "need_gap", "need_gap_p_holm", "supply_over_capability", "soc_p_holm", "verdict"]]
 
 # %%
-# Notebook 06 sets these beside the service-distance burden without recomputing them.
+# Notebooks 06 and 08 set these beside the service-distance burden without recomputing them.
 for name, table in {"03_priorities": ranks, "03_ipa": ipa, "03_need_and_supply": need_supply,
                     "03_awareness": awareness,
                     "03_awareness_items": demand_supply.item_texts(survey.codebook, role="awareness")}.items():

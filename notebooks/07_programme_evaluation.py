@@ -25,7 +25,8 @@
 #   `score_dimensions`; for the illustrative build the two waves are simulated with a known effect
 #   (`synthetic_panel.illustrative_waves`), written as a CSV export to a temporary directory (deleted
 #   afterwards, nothing is written into the repository) and loaded from there;
-# - the planned sample for the power calculation (`synthetic_panel.PanelDesign`).
+# - the planned sample for the power calculation (`synthetic_panel.PanelDesign`), and the organisations of the
+#   baseline respondents (pseudonymised keys), whose intraclass correlation gives the design effect.
 #
 # **Caveat.** The survey data here are *illustrative, synthetic* unless the build is run on the partners'
 # real two-wave exports (which also need the pseudonymisation key in the environment variable
@@ -46,20 +47,25 @@ illustrative = True      # False when run on real exports
 from innocap_analysis import evidence
 from innocap_analysis.evaluation import (
       PARALLEL_TRENDS,
+      PLANNING_ICC_RULE,
+      baseline_icc,
       evaluate_programme,
       evaluation_input,
+      power_plan,
+      required_participants,
       truth_comparison,
 )
 from innocap_analysis.evidence import (
       achieved_power_sentence,
-      power_sentence,
+      clustered_power_sentence,
+      required_participants_sentence,
       save_figure,
+      save_interim,
       save_table,
       truth_sentence,
 )
 from innocap_analysis.plots import use_style
 from innocap_analysis.plots.evaluation_charts import effect_forest_plot, paired_change_distributions
-from innocap_analysis.stats.power import power_table
 from innocap_analysis.synthetic.panel import PanelDesign
 
 use_style()
@@ -84,37 +90,6 @@ plan = PanelDesign()  # the planned sample: participants, comparison respondents
 print(PARALLEL_TRENDS)
 
 # %% [markdown]
-# ## Power for the application
-#
-# The minimum detectable effect (MDE) is the smallest standardised effect (Cohen's d, in standard deviations
-# of individual change) that the design detects with 80% power at two-sided alpha = 0.05. Only respondents
-# with a linked follow-up answer count, so the MDE depends on the follow-up response and on how many panel
-# keys survive to the follow-up. Clustering by organisation is ignored here, so these are lower bounds.
-
-# %%
-linked_share = plan.response_rate * plan.link_rate
-print(f"Planning assumption: {plan.response_rate:.0%} answer the follow-up and {plan.link_rate:.0%} of "
-      f"their panel keys link, so {linked_share:.1%} of baseline respondents are linked.")
-print(power_sentence(plan.n_participants, plan.n_comparison, response_rate=linked_share))
-
-# %%
-power = power_table(comparison_ratio=plan.n_comparison / plan.n_participants)
-save_table(
-    power,
-    "07_power_table",
-    counts=(),  # planned sample sizes, not respondents
-    caption=(
-        "Minimum detectable effect (Cohen's d, SDs of individual change; 80% power, two-sided alpha = 0.05) "
-        "by planned participants (comparison respondents: half as many) and share of baseline respondents "
-        "with a linked follow-up answer: between groups (difference-in-differences, linked respondents) and "
-        "paired (participants' own change). t-test power (statsmodels); clustering by organisation ignored."
-    ),
-)
-
-# %%
-power.pivot(index="n_participants_planned", columns="response_rate", values="mde_d_between_groups").round(2)
-
-# %% [markdown]
 # ## The two waves
 #
 # The table of dimension scores comes from the loader chain (exports → `load_survey` → `score_dimensions`
@@ -125,6 +100,95 @@ data = evaluation_input(survey_paths, codebook_path, region_selection=region_sel
 note = evidence.data_note(illustrative or data.illustrative)  # real exports without a follow-up wave fall back
 print(data.source, f"Rows rejected by the loader: {data.n_rejected}.")
 print(truth_sentence(data.truth) if data.truth is not None else "Real exports: the true effect is unknown.")
+
+# %% [markdown]
+# ## Clustering at baseline
+#
+# Several respondents work in the same organisation, and colleagues answer more alike than strangers. The
+# intraclass correlation (ICC) of the baseline scores within organisations measures how much: ICC(1) from a
+# one-way analysis of variance (Shrout & Fleiss 1979; average cluster size n0 for unequal organisations),
+# with its F-based 95% interval (Searle 1971) and, as a check, the variance ratio of a random-intercept model
+# fitted by REML (statsmodels MixedLM). The design effect 1 + ((cv² + 1) m − 1) × ICC (Kish 1965; Eldridge et
+# al. 2006, with m the mean respondents per organisation and cv the coefficient of variation of that number)
+# says how many times larger the variance of a mean is than with independent respondents.
+
+# %%
+icc = baseline_icc(data.scores)
+save_table(
+    icc,
+    "07_baseline_icc",
+    counts=["n_respondents", "n_organisations"],
+    caption=(
+        "Intraclass correlation of the baseline capability scores within organisations, per dimension: ICC(1) "
+        "(one-way ANOVA, F-based 95% interval), the REML variance ratio of a random-intercept model (check), "
+        "respondents, organisations, mean respondents per organisation and the CV of that number, and the "
+        "design effect 1 + ((cv² + 1) m − 1) × ICC. " + note
+    ),
+)
+print(PLANNING_ICC_RULE)
+icc[["dimension", "n_respondents", "n_organisations", "mean_cluster_size", "icc", "icc_ci_low", "icc_ci_high",
+     "icc_reml", "design_effect"]].round(3)
+
+# %% [markdown]
+# ## Power for the application
+#
+# The minimum detectable effect (MDE) is the smallest standardised effect (Cohen's d, in standard deviations
+# of individual change) that the design detects with 80% power at two-sided alpha = 0.05. Only respondents
+# with a linked follow-up answer count, so the MDE depends on the follow-up response and on how many panel
+# keys survive to the follow-up. The linked respondents sit in the baseline's organisations, so each group's
+# linked n is divided by the design effect of the planning ICC (the effective n) before the power is solved.
+# The ICC is that of baseline levels; the ICC of individual change is known only after the follow-up (a stable
+# organisation effect cancels in change scores, so the design effect is then conservative).
+
+# %%
+linked_share = plan.response_rate * plan.link_rate
+print(f"Planning assumption: {plan.response_rate:.0%} answer the follow-up and {plan.link_rate:.0%} of "
+      f"their panel keys link, so {linked_share:.1%} of baseline respondents are linked.")
+planned = power_plan(icc, n_participants=plan.n_participants, n_comparison=plan.n_comparison,
+                     linked_share=linked_share)
+print(clustered_power_sentence(planned.summary, icc))
+target_d = planned.mde("no clustering")
+print(required_participants_sentence(
+    required_participants(target_d, planned, comparison_ratio=plan.n_comparison / plan.n_participants),
+    target_d, plan.n_participants, planned.n_organisations))
+
+# %%
+save_table(
+    planned.table,
+    "07_power_table",
+    counts=(),  # planned sample sizes, not respondents
+    caption=(
+        "Minimum detectable effect (Cohen's d, SDs of individual change; 80% power, two-sided alpha = 0.05) "
+        "by planned participants (comparison respondents: half as many) and share of baseline respondents "
+        "with a linked follow-up answer: between groups (difference-in-differences, linked respondents) and "
+        "paired (participants' own change), without clustering and with the design effect of clustering by "
+        f"organisation (planning ICC {planned.icc:.2f} from the baseline, {planned.n_organisations} organisations, "
+        "m = linked respondents per organisation; t-test power, statsmodels). " + note
+    ),
+)
+save_table(
+    planned.summary,
+    "07_power_plan",
+    counts=(),  # planned sample sizes, not respondents
+    caption=(
+        f"The planned sample ({plan.n_participants} participants, {plan.n_comparison} comparison respondents, "
+        f"{linked_share:.1%} linked at follow-up): minimum detectable effect without clustering, with the design "
+        "effect of the planning ICC and with the ICC's upper 95% bound (Cohen's d; 80% power, two-sided "
+        "alpha = 0.05). " + note
+    ),
+)
+# Notebook 08 derives the application's follow-up targets from these two tables.
+save_interim(planned.summary, "07_power_plan")
+save_interim(icc.assign(illustrative=data.illustrative), "07_baseline_icc")
+
+# %%
+planned.table.pivot(index="n_participants_planned", columns="response_rate",
+                    values="mde_d_between_groups_clustered").round(2)
+
+# %% [markdown]
+# ## Running the evaluation
+#
+# Every estimator runs on the two waves in one call; the sections below publish its tables.
 
 # %%
 result = evaluate_programme(data.scores, seed=seed, min_cell_size=min_cell_size)
@@ -266,4 +330,5 @@ truth_comparison(result.did, data.truth).drop(columns="error").round(3) if data.
 # The same power calculation on the linked sample actually obtained:
 
 # %%
-print(achieved_power_sentence(result.attrition_response))
+n_linked = int(result.attrition_response.set_index("group").loc["all", "n_linked_follow_up"])
+print(achieved_power_sentence(result.attrition_response, design_effect=planned.design_effect_at(n_linked)))

@@ -283,33 +283,46 @@ def test_build_audit_fails_on_a_narrow_audit_interval(tmp_path):
     assert list(written.columns) == list(disclosure.DISCLOSURE_COLUMNS) and len(written) == 1
 
 
-PLANTED = """
+GOOD_TABLE = """
 import pandas as pd
 from innocap_analysis.evidence import output_directory, save_table
 save_table(pd.DataFrame({"region": ["a", "b"], "n": [12, 7]}), "01_planted", "Respondents.", counts=["n"])
+"""
+PLANTED = GOOD_TABLE + """
 # a later step (a bug, a hand edit) turns the 7 into a 3 after the check at publication
 path = output_directory(kind="table") / "01_planted.csv"
 path.write_text(path.read_text().replace(",7", ",3"))
 """
 
 
-def test_build_fails_when_a_published_count_is_planted(tmp_path, capsys):
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
+def _probe_notebook(path: Path, source: str) -> None:
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell("survey_paths = None")
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(PLANTED)]
+    nb.cells = [params, nbformat.v4.new_code_cell(source)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, notebooks / "01_planted.ipynb")
-    figures = tmp_path / "figures"
+    nbformat.write(nb, path)
+
+
+def test_build_fails_when_a_published_count_is_planted(tmp_path, capsys):
+    notebooks, figures = tmp_path / "notebooks", tmp_path / "figures"
+    notebooks.mkdir()
+    _probe_notebook(notebooks / "01_planted.ipynb", GOOD_TABLE)
+    assert build.run_build(notebooks_dir=notebooks, figures_dir=figures, progress=False) == 0
+    rows = list(csv.DictReader(open(figures / "MANIFEST.csv", encoding="utf-8")))
+    assert "DISCLOSURE.csv" in {r["file"] for r in rows}
+    assert {r["respondent_counts"] for r in rows if r["file"].startswith("tables/")} == {"n"}
+    before = {p: p.read_bytes() for p in sorted(figures.rglob("*")) if p.is_file()}
+    capsys.readouterr()
+
+    _probe_notebook(notebooks / "01_planted.ipynb", PLANTED)
     code = build.run_build(notebooks_dir=notebooks, figures_dir=figures, progress=False)
     err = capsys.readouterr().err
     assert code == 1
     assert "disclosure audit" in err and "01_planted.csv, row 2, column 'n': 3" in err and "Traceback" not in err
-    rows = list(csv.DictReader(open(figures / "MANIFEST.csv", encoding="utf-8")))
-    assert "DISCLOSURE.csv" in {r["file"] for r in rows}
-    assert {r["respondent_counts"] for r in rows if r["file"].startswith("tables/")} == {"n"}
+    assert "Nothing was published" in err
+    # the previous, audited outputs are untouched
+    assert {p: p.read_bytes() for p in sorted(figures.rglob("*")) if p.is_file()} == before
 
 
 # ------------------------------------------------------------------ the published evidence base

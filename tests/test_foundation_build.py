@@ -12,11 +12,17 @@ from innocap_analysis.app import build
 GOOD = """
 import matplotlib.pyplot as plt
 import pandas as pd
-from innocap_analysis.evidence import save_figure, save_table
+from innocap_analysis.evidence import save_figure, save_section, save_table
+from innocap_analysis.plots import use_style
+use_style()  # crops figures to what is drawn ("tight"), but never a page
 fig, ax = plt.subplots()
 ax.plot([1, 2, 3])
 save_figure(fig, "01_probe_line", caption="A line.")
 save_table(pd.DataFrame({"a": [1, 2]}), "01_probe_table", "A table.", counts=())
+save_section("01_probe_section", "## A section\\n\\nSome text.", "A section.")
+page = plt.figure(figsize=(8.27, 11.69))
+page.text(0.1, 0.9, "An A4 page")
+save_figure(page, "01_probe_page", caption="A page.", formats=("pdf",), page=True, footnote="Illustrative.")
 """
 
 BAD_AFTER_SAVE = """
@@ -51,11 +57,15 @@ def test_build_executes_publishes_and_records_provenance(project, capsys):
     assert code == 0
     assert {p.name for p in figures.glob("*.*")} >= {"01_probe_line.png", "01_probe_line.svg", "MANIFEST.csv"}
     assert (figures / "tables" / "01_probe_table.md").exists()
+    assert (figures / "sections" / "01_probe_section.md").read_text(encoding="utf-8") == "## A section\n\nSome text.\n"
     rows = list(csv.DictReader(open(figures / "MANIFEST.csv", encoding="utf-8")))
     assert {r["file"] for r in rows} == {
-        "01_probe_line.png", "01_probe_line.svg", "DISCLOSURE.csv",
+        "01_probe_line.png", "01_probe_line.svg", "01_probe_page.pdf", "sections/01_probe_section.md", "DISCLOSURE.csv",
         "tables/01_probe_table.csv", "tables/01_probe_table.md", "tables/01_probe_table.tex",
     }
+    assert {r["kind"] for r in rows if r["file"].startswith("sections/")} == {"section"}
+    # the page keeps its A4 size (595 x 842 pt), it is not cropped to what is drawn
+    assert b"/MediaBox [ 0 0 595.44 841.68 ]" in (figures / "01_probe_page.pdf").read_bytes()
     assert all(r["notebook"] == ("" if r["kind"] == "disclosure" else "01_good.ipynb") and len(r["sha256"]) == 64
                for r in rows)
     executed = nbformat.read(notebooks / "01_good.ipynb", as_version=4)

@@ -1,19 +1,25 @@
 """``innocap build``: execute the numbered notebooks and publish every figure and table.
 
+Before anything runs, the build checks its inputs: every file under ``data/`` against
+``data/manifest.csv`` (a changed file stops the build, named, unless ``--allow-modified-data``,
+which is recorded as ``+modified`` in the provenance), and, for a run on real exports, the
+exports themselves (an unreadable file stops the build with the validation report; row-level
+problems are reported and the build goes on).
+
 The build runs ``notebooks/NN_*.ipynb`` in order with :mod:`nbclient`, one kernel per
 notebook, cell by cell under a progress bar. Each notebook writes its figures and
 tables (through :func:`~innocap_analysis.plots.save_figure` and
-:func:`~innocap_analysis.tables.save_table`) into a private staging folder; only when
-the notebook succeeds are they moved into place and is the executed notebook written
-back. A failing notebook therefore stops the build with the notebook, the cell and
-the error, and leaves the previous, consistent outputs untouched.
-
-After the notebooks, the build audits disclosure control (:func:`disclosure_audit`: it writes
-``DISCLOSURE.csv``, every masked cell with its rule and audit interval, and fails the build when a
-published respondent count is below the minimum cell size or an audit interval is too narrow), then
+:func:`~innocap_analysis.tables.save_table`) into a private staging folder; when the
+notebook succeeds they are moved into a new copy of the output folder. After the notebooks,
+the build audits disclosure control there (:func:`disclosure_audit`: it writes ``DISCLOSURE.csv``,
+every masked cell with its rule and audit interval, and stops the build, publishing nothing, when a
+published respondent count is below the minimum cell size or an audit interval is too narrow),
 writes ``MANIFEST.csv`` (one row per output: file, sha256, notebook, caption, sha256 of every input
 data file, package version, git commit and the declared respondent-count columns) and
-``evidence_report.html``.
+``evidence_report.html``, and only then publishes: the new folder is switched in for the old one in one rename
+(:func:`~innocap_analysis.evidence.publish.complete_publication`) and the executed notebooks
+are renamed into place. A failing notebook, a full disk or a read-only folder therefore stops
+the build with one clear message and leaves the previous, consistent outputs untouched.
 
 Two kinds of run exist:
 
@@ -50,6 +56,10 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from tqdm import tqdm
 
 from .. import __version__, config, disclosure, provenance
+from ..evidence import publish
+from ..evidence.publish import OUTPUT_SUBFOLDERS
+from ..survey.codebook import CodebookError
+from ..survey.loaders import load_survey
 from ..survey.manifest import ManifestError, load_manifest
 from .report import write_evidence_report
 
@@ -291,7 +301,7 @@ def _publish_staging(staging: Path, figures_dir: Path) -> list[Path]:
 
 def _remove_stale_outputs(manifest_path: Path, notebook: str, figures_dir: Path, records: list[dict]) -> None:
     """Delete outputs a notebook made last time but no longer makes, so nothing stale looks current."""
-    fresh = {("tables/" if r["kind"] == "table" else "") + r["file"] for r in records}
+    fresh = {_relative_output(r) for r in records}
     for row in read_manifest(manifest_path):
         if row["notebook"] == notebook and row["file"] not in fresh:
             (figures_dir / row["file"]).unlink(missing_ok=True)
@@ -305,20 +315,29 @@ def read_manifest(path: Path) -> list[dict[str, str]]:
 
 
 def write_manifest(rows: list[dict[str, str]], path: Path) -> None:
-    """Write ``MANIFEST.csv``, sorted by notebook then file, so reruns give the same bytes."""
+    """Write ``MANIFEST.csv``, sorted by notebook then file, so reruns give the same bytes.
+
+    Like every CSV the package writes, no cell can run as a spreadsheet formula
+    (:func:`~innocap_analysis.evidence.publish.neutralise_record`).
+    """
     rows = sorted(rows, key=lambda r: (r["notebook"], r["kind"], r["file"]))
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(publish.neutralise_record(row) for row in rows)
+
+
+def _relative_output(record: dict) -> str:
+    """An output's path in the figure folder: tables in ``tables/``, sections in ``sections/``."""
+    sub = OUTPUT_SUBFOLDERS.get(record["kind"])
+    return f"{sub}/{record['file']}" if sub else record["file"]
 
 
 def _manifest_rows(records: list[dict], figures_dir: Path, nb_name: str, nb_sha: str, commit: str) -> list[dict]:
     rows = {}
     for rec in records:
-        sub = "tables/" if rec["kind"] == "table" else ""
-        rel = sub + rec["file"]
+        rel = _relative_output(rec)
         target = figures_dir / rel
         inputs = ";".join(f"{k}={v}" for k, v in sorted(rec["inputs"].items()))
         rows[rel] = {
@@ -336,6 +355,86 @@ def _manifest_rows(records: list[dict], figures_dir: Path, nb_name: str, nb_sha:
     return list(rows.values())
 
 
+def check_data_manifest(allow_modified_data: bool = False) -> tuple[bool, str]:
+    """Check every file under ``data/`` against ``data/manifest.csv`` before a build runs anything.
+
+    Returns ``(go_on, provenance_suffix)``: ``(False, "")`` when a file changed, is missing or is
+    not listed (each one printed, named, on stderr); with ``allow_modified_data`` the build goes
+    on and ``"+modified"`` is appended to the git commit recorded in ``MANIFEST.csv``.
+    """
+    problems = provenance.verify_data_manifest()
+    if not problems:
+        return True, ""
+    if allow_modified_data:
+        print(f"warning: building on data that differs from data/manifest.csv (recorded as +modified): "
+              f"{', '.join(p.path for p in problems)}", file=sys.stderr)
+        return True, "+modified"
+    print("error: the input data differ from data/manifest.csv, so the build would publish results of "
+          "changed inputs:", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    print("Restore them (git checkout -- data), update data/manifest.csv for a deliberate change, or pass "
+          "--allow-modified-data (recorded as +modified in MANIFEST.csv).", file=sys.stderr)
+    return False, ""
+
+
+def validate_exports(listed: Sequence[Path], codebook: Path | None = None) -> int | None:
+    """Validate the exports of a real run before any notebook runs (what ``innocap validate`` checks).
+
+    Returns an exit code to stop with, or None to go on. A file that cannot be read at all (or holds
+    no data) stops the build: the validation report goes to stdout and one line per such file to
+    stderr, exit 1. Row-level problems (rows dropped, cells set to NA) do not stop it: their count is
+    printed and the notebooks publish them (``01_validation_issues``). A bad codebook or manifest is
+    a usage error (2).
+    """
+    try:
+        survey = load_survey(list(listed), codebook=codebook, errors="report")
+    except (CodebookError, ManifestError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = survey.report
+    rejected = report.rejected
+    # "file skipped" without a row count: the file could not be read, or has no data rows.
+    unreadable = rejected[rejected["action"] == "file skipped"]
+    if len(unreadable):
+        print(report.format_text())
+        for row in unreadable.itertuples(index=False):
+            print(f"error: validate first: {row.file} could not be read ({row.reason}); fix or remove it "
+                  f"(`innocap validate` gives the same report)", file=sys.stderr)
+        return 1
+    if not report.ok:
+        print(f"note: the exports have {len(rejected)} problem(s) ({report.rows_rejected} of "
+              f"{report.rows_read} rows not kept); the build goes on and lists them in 01_validation_issues "
+              f"(`innocap validate` shows them now)", file=sys.stderr)
+    return None
+
+
+def _check_usage(survey_paths: list[Path], manifest: Path | None, run_name: str | None,
+                 real_run: bool) -> int | None:
+    """The checks that make a usage error (exit 2): run name, files given, the manifest's form."""
+    if not real_run:
+        if run_name is not None:
+            print("error: --run-name only applies with --manifest or --survey", file=sys.stderr)
+            return 2
+        return None
+    try:
+        config.run_directory(run_name)
+    except config.RunNameError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    missing = [str(p) for p in [*survey_paths, *([manifest] if manifest else [])] if not Path(p).is_file()]
+    if missing:
+        print(f"error: survey file(s) not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    if manifest is not None:
+        try:
+            load_manifest(manifest)
+        except ManifestError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    return None
+
+
 def run_build(
     only: Sequence[str] | None = None,
     survey_paths: Sequence[Path] | None = None,
@@ -346,31 +445,23 @@ def run_build(
     notebooks_dir: Path | None = None,
     figures_dir: Path | None = None,
     manifest: Path | None = None,
+    allow_modified_data: bool = False,
 ) -> int:
-    """Run the build; returns a process exit code (0 ok, 1 a notebook failed, 2 usage).
+    """Run the build; returns a process exit code (0 ok, 1 bad input, a failed notebook or I/O error, 2 usage).
 
-    ``manifest`` is a survey manifest (``survey.yaml``) of real partner exports; it is
-    checked before any notebook runs (a malformed manifest or a listed file that does not
-    exist is a usage error). See the module docstring for what is written where.
+    In order, before anything is written: usage (the run name is one folder under ``output/``,
+    :func:`~innocap_analysis.config.run_directory`; the files exist; a survey manifest
+    (``survey.yaml``) of real partner exports parses), the data (:func:`check_data_manifest`) and,
+    for a real run, the exports (:func:`validate_exports`). Then the notebooks run and the outputs
+    are published at once (see the module docstring for what is written where).
     """
     survey_paths = list(survey_paths or [])
     real_run = bool(survey_paths) or manifest is not None
-    if real_run:
-        missing = [str(p) for p in [*survey_paths, *([manifest] if manifest else [])] if not Path(p).is_file()]
-        if missing:
-            print(f"error: survey file(s) not found: {', '.join(missing)}", file=sys.stderr)
-            return 2
-        if manifest is not None:
-            try:
-                load_manifest(manifest)
-            except ManifestError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return 2
-        run_name = run_name or "real"
-    elif run_name:
-        print("error: --run-name only applies with --manifest or --survey", file=sys.stderr)
-        return 2
-
+    if real_run and run_name is None:
+        run_name = "real"
+    code = _check_usage(survey_paths, manifest, run_name, real_run)
+    if code is not None:
+        return code
     try:
         notebooks = select_notebooks(discover_notebooks(notebooks_dir), only)
     except ValueError as exc:
@@ -380,23 +471,67 @@ def run_build(
         print("error: no numbered notebooks found in notebooks/", file=sys.stderr)
         return 2
 
-    if figures_dir is None:
-        figures_dir, _tables_dir = config.output_dirs(run_name if real_run else None)
-    notebook_out_dir = (figures_dir.parent / "notebooks") if real_run else None
+    go_on, modified = check_data_manifest(allow_modified_data)
+    if not go_on:
+        return 1
     parameters: dict[str, object] | None = None
     if real_run:
         listed = [*([manifest] if manifest is not None else []), *survey_paths]
+        code = validate_exports(listed, codebook)
+        if code is not None:
+            return code
         parameters = {"survey_paths": [str(Path(p).resolve()) for p in listed], "illustrative": False}
         if codebook:
             parameters["codebook_path"] = str(Path(codebook).resolve())
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    manifest_path = figures_dir / "MANIFEST.csv"
+
+    if figures_dir is None:
+        figures_dir, _tables_dir = config.output_dirs(run_name if real_run else None)
+    figures_dir = Path(figures_dir)
+    notebook_out_dir = (figures_dir.parent / "notebooks") if real_run else None
+    try:
+        publication = publish.begin_publication(figures_dir)
+    except publish.PublishError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    staged: list[tuple[Path, Path]] = []
+    started = time.perf_counter()
+    try:
+        results = _run_notebooks(notebooks, publication, figures_dir, notebook_out_dir, parameters, real_run,
+                                 timeout, progress, git_commit() + modified, staged)
+        if results is None:
+            publish.abandon_publication(publication, [s for s, _ in staged])
+            return 1
+        write_evidence_report(publication, real_run=real_run)
+        publish.complete_publication(publication, figures_dir)
+        publish.replace_staged(staged)
+    except publish.PublishError as exc:
+        publish.abandon_publication(publication, [s for s, _ in staged])
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        publish.abandon_publication(publication, [s for s, _ in staged])
+        print(f"error: {publish.PublishError(exc, figures_dir)}", file=sys.stderr)
+        return 1
+    except BaseException:  # e.g. Ctrl-C: nothing half-made is left beside the outputs
+        publish.abandon_publication(publication, [s for s, _ in staged])
+        raise
+    _print_summary(results, figures_dir, figures_dir / "MANIFEST.csv", figures_dir / "evidence_report.html",
+                   notebook_out_dir, time.perf_counter() - started)
+    return 0
+
+
+def _run_notebooks(notebooks: list[Path], publication: Path, figures_dir: Path, notebook_out_dir: Path | None,
+                   parameters: dict[str, object] | None, real_run: bool, timeout: int, progress: bool,
+                   commit: str, staged: list[tuple[Path, Path]]) -> list[NotebookResult] | None:
+    """Execute the notebooks; their outputs go into ``publication``, their executed copies into ``staged``.
+
+    Returns the results, or None after reporting a failed notebook. Raises ``OSError`` (and
+    :class:`~innocap_analysis.evidence.publish.PublishError`) on an I/O error.
+    """
+    manifest_path = publication / "MANIFEST.csv"
     manifest = [r for r in read_manifest(manifest_path) if r["notebook"] not in {p.name for p in notebooks}]
-    commit = git_commit()
     results: list[NotebookResult] = []
     masked_cells: list[dict[str, object]] = []
-    started = time.perf_counter()
-
     overall = tqdm(notebooks, desc="innocap build", unit="notebook", disable=not progress, position=0, file=sys.stderr)
     for nb_path in overall:
         overall.set_postfix_str(nb_path.stem)
@@ -419,27 +554,29 @@ def run_build(
             except BuildError as exc:
                 overall.close()
                 _report_failure(exc, results)
-                return 1
+                return None
             records = _read_log(log)
-            _remove_stale_outputs(manifest_path, nb_path.name, figures_dir, records)
-            _publish_staging(staging, figures_dir)
+            _remove_stale_outputs(manifest_path, nb_path.name, publication, records)
+            _publish_staging(staging, publication)
         nb_sha = notebook_source_sha256(nb)
-        manifest.extend(_manifest_rows(records, figures_dir, nb_path.name, nb_sha, commit))
+        manifest.extend(_manifest_rows(records, publication, nb_path.name, nb_sha, commit))
         masked_cells.extend(_masked_cells(records, nb_path.name))
         out_nb = (notebook_out_dir / nb_path.name) if notebook_out_dir else nb_path
-        out_nb.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, out_nb)
+        staged.append((publish.stage_file(out_nb, _notebook_bytes(nb)), out_nb))
         results.append(NotebookResult(nb_path.name, time.perf_counter() - t0, sorted({r["file"] for r in records})))
     overall.close()
-
-    findings = disclosure_audit(figures_dir, manifest, masked_cells, {p.name for p in notebooks}, commit=commit)
+    findings = disclosure_audit(publication, manifest, masked_cells, {p.name for p in notebooks}, commit=commit)
     write_manifest(manifest, manifest_path)
-    report_path = write_evidence_report(figures_dir, real_run=real_run)
-    _print_summary(results, figures_dir, manifest_path, report_path, notebook_out_dir, time.perf_counter() - started)
     if findings:
         _report_disclosure_failure(findings, figures_dir)
-        return 1
-    return 0
+        return None
+    return results
+
+
+def _notebook_bytes(nb) -> bytes:  # noqa: ANN001 - nbformat.NotebookNode
+    """The bytes :func:`nbformat.write` writes for ``nb`` (UTF-8, ending with a newline)."""
+    text = nbformat.writes(nb)
+    return (text if text.endswith("\n") else text + "\n").encode("utf-8")
 
 
 # --------------------------------------------------------------------------- disclosure audit
@@ -513,8 +650,8 @@ def _report_disclosure_failure(findings: list[disclosure.Finding], figures_dir: 
     more = f"\n  ... and {len(findings) - 20} more" if len(findings) > 20 else ""
     print(
         f"\nBUILD FAILED: disclosure audit ({len(findings)} problem(s)):\n{listed}{more}\n"
-        f"Do not share {figures_dir} until every published respondent count is at least "
-        f"{config.MIN_CELL_SIZE} or masked (see docs/disclosure.md and {DISCLOSURE_NAME}).",
+        f"Nothing was published: {figures_dir} keeps its previous outputs. Every published respondent count "
+        f"must be at least {config.MIN_CELL_SIZE} or masked (see docs/disclosure.md).",
         file=sys.stderr,
     )
 
@@ -525,8 +662,8 @@ def _report_failure(exc: BuildError, done: list[NotebookResult]) -> None:
         f"\nBUILD FAILED in notebook {exc.notebook}, cell {exc.cell_index}:\n"
         f"  {exc.error_name}: {exc.error_value}\n"
         f"  cell source:\n{snippet}\n"
-        f"Outputs of {exc.notebook} were not published; the previous figures, tables and "
-        f"MANIFEST.csv are unchanged. Notebooks completed before the failure: "
+        f"Nothing was published: the previous figures, tables, MANIFEST.csv and notebooks are unchanged. "
+        f"Notebooks completed before the failure (not published either): "
         f"{', '.join(r.notebook for r in done) or 'none'}.\n"
         f"Open the notebook in JupyterLab (make lab) to see the full traceback.",
         file=sys.stderr,

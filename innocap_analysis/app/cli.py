@@ -1,8 +1,10 @@
 """The ``innocap`` command line: ``build``, ``validate`` and ``data``.
 
 Data problems end with a clear message and an exit code, never a Python traceback:
-0 success, 1 invalid data (unrecognisable encodings included) or a failed build, 2 usage errors
-(a missing file, a bad codebook, unknown options).
+0 success, 1 invalid data (unrecognisable encodings and unreadable exports included, and input data
+that differ from ``data/manifest.csv``), a failed build or an I/O error while publishing (one line:
+the path and the system's error), 2 usage errors (a missing file, a bad codebook, an unsafe
+``--run-name``, unknown options).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .. import __version__
 from ..geography.settlements import build_geonames_extract
 from ..provenance import verify_data_manifest
 from ..survey.illustrative import illustrative_manifest_path
+from ..survey.readers import ReadLimitError
 from ..survey.validate import cli_validate
 from ..synthetic.survey import write_illustrative_exports
 from .build import run_build
@@ -40,9 +43,13 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--manifest", metavar="SURVEY_YAML", type=Path, default=None,
                    help="survey manifest listing the partner exports and the facts about each (docs/survey_manifest.md)")
     p.add_argument("--run-name", default=None,
-                   help="output folder name under output/ for a --manifest/--survey run (default: 'real')")
+                   help="output folder name under output/ for a --manifest/--survey run (default: 'real'); "
+                        "letters, digits, '-', '_' and '.', not starting with a dot")
     p.add_argument("--codebook", type=Path, default=None, help="instrument codebook YAML")
     p.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
+    p.add_argument("--allow-modified-data", action="store_true",
+                   help="build even though files under data/ differ from data/manifest.csv "
+                        "(recorded as +modified in MANIFEST.csv)")
     p.set_defaults(handler=_run_build)
 
 
@@ -54,6 +61,7 @@ def _run_build(args: argparse.Namespace) -> int:
         run_name=args.run_name,
         codebook=args.codebook,
         timeout=args.timeout,
+        allow_modified_data=args.allow_modified_data,
     )
 
 
@@ -132,6 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
+    except ReadLimitError as exc:  # an INNOCAP_READ_* variable that is not a positive number
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__
+from ..evidence import publish
 from ..evidence.sentences import ILLUSTRATIVE_CAVEAT
 from ..provenance import ATTRIBUTION_GEO
 
@@ -63,8 +64,9 @@ def _display_cell(value: str) -> str:
 
 
 def _table_html(csv_path: Path, caption: str) -> str:
-    table = pd.read_csv(csv_path, keep_default_na=False, dtype=str).map(_display_cell)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    # The CSV carries a ' before text that looks like a formula (publish.neutralise_formulas); HTML shows the text.
+    table = pd.read_csv(csv_path, keep_default_na=False, dtype=str).map(publish.restore_cell).map(_display_cell)
+    head = "".join(f"<th>{html.escape(str(publish.restore_cell(c)))}</th>" for c in table.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>"
         for row in table.itertuples(index=False, name=None)
@@ -77,7 +79,7 @@ def _table_html(csv_path: Path, caption: str) -> str:
 
 def write_evidence_report(figures_dir: Path, *, real_run: bool = False) -> Path:
     """Write ``evidence_report.html`` next to ``MANIFEST.csv`` in ``figures_dir``; returns its path."""
-    manifest = pd.read_csv(figures_dir / "MANIFEST.csv", dtype=str, keep_default_na=False)
+    manifest = pd.read_csv(figures_dir / "MANIFEST.csv", dtype=str, keep_default_na=False).map(publish.restore_cell)
     data_note = (
         "Survey results in this report come from the partners' real survey exports (confidential: do not share)."
         if real_run

@@ -3,8 +3,9 @@
 :mod:`~innocap_analysis.evaluation.linking` (the tidy input and the linking of waves),
 :mod:`~innocap_analysis.evaluation.estimators` (paired change, unpaired comparison,
 difference-in-differences, attrition), :mod:`~innocap_analysis.evaluation.programme` (everything in one
-call, and notebook 07's input) and :mod:`~innocap_analysis.evaluation.simulation` (recovery studies on
-synthetic panels with a known effect).
+call, and notebook 07's input), :mod:`~innocap_analysis.evaluation.planning` (the baseline's clustering and
+the follow-up's power with the design effect) and :mod:`~innocap_analysis.evaluation.simulation` (recovery
+studies on synthetic panels with a known effect).
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ from .linking import (
     link_waves,
     scores_for_evaluation,
     validate_scores,
+)
+from .planning import (
+    PLANNING_ICC_RULE,
+    PowerPlan,
+    baseline_icc,
+    power_plan,
+    required_participants,
 )
 from .programme import (
     PSEUDONYMISE_KEY_ENV,
@@ -63,11 +71,14 @@ __all__ = [
     "IllustrativeWaves",
     "LINK_MEANINGS",
     "PARALLEL_TRENDS",
+    "PLANNING_ICC_RULE",
     "PSEUDONYMISE_KEY_ENV",
+    "PowerPlan",
     "ProgrammeEvaluation",
     "RECOVERY_TARGETS",
     "WaveLinks",
     "attrition_analysis",
+    "baseline_icc",
     "difference_in_differences",
     "evaluate_programme",
     "evaluation_input",
@@ -75,8 +86,10 @@ __all__ = [
     "link_waves",
     "paired_change",
     "panel_estimates",
+    "power_plan",
     "rank_biserial",
     "recovery_study",
+    "required_participants",
     "scores_for_evaluation",
     "summarise_recovery",
     "protect_evaluation_tables",

@@ -4,7 +4,7 @@
 notebooks), :mod:`~innocap_analysis.evidence.synthesis` (per-region synthesis and findings),
 :mod:`~innocap_analysis.evidence.sentences` (every sentence the package writes) and
 :mod:`~innocap_analysis.evidence.publish` (every file goes out through :func:`save_figure`,
-:func:`save_table`, :func:`save_layers` or :func:`save_interim`).
+:func:`save_table`, :func:`save_section`, :func:`save_layers` or :func:`save_interim`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from .publish import (
     save_figure,
     save_interim,
     save_layers,
+    save_section,
     save_table,
     tables_directory,
 )
@@ -33,6 +34,7 @@ from .sentences import (
     achieved_power_sentence,
     alpha_range_sentence,
     awareness_sentences,
+    clustered_power_sentence,
     clustering_sentence,
     composite_sensitivity_sentence,
     coverage_sentences,
@@ -53,6 +55,7 @@ from .sentences import (
     priority_sentence,
     rank_separation_sentence,
     remoteness_agreement_sentence,
+    required_participants_sentence,
     response_rate_sentence,
     sensitivity_sentence,
     settlement_assignment_sentence,
@@ -85,6 +88,7 @@ __all__ = [
     "alpha_range_sentence",
     "awareness_sentences",
     "check_output_name",
+    "clustered_power_sentence",
     "coverage_sentences",
     "data_note",
     "density_range_sentence",
@@ -106,9 +110,11 @@ __all__ = [
     "rank_separation_sentence",
     "region_synthesis",
     "remoteness_agreement_sentence",
+    "required_participants_sentence",
     "save_figure",
     "save_interim",
     "save_layers",
+    "save_section",
     "save_table",
     "select_regions",
     "sensitivity_sentence",

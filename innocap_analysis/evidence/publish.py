@@ -1,8 +1,8 @@
 """Publishing: every file of the evidence base is written through this module.
 
 :func:`save_figure` writes figures (PNG and SVG, byte-identically across runs), :func:`save_table`
-writes tables (CSV, Markdown and LaTeX with a caption) and :func:`save_layers` writes GeoPackages.
-All three check the output name with :func:`check_output_name`, resolve the output folder with
+writes tables (CSV, Markdown and LaTeX with a caption), :func:`save_section` writes narrative
+sections (Markdown, ``sections/``) and :func:`save_layers` writes GeoPackages. All of them check the output name with :func:`check_output_name`, resolve the output folder with
 :func:`output_directory` and record the output for ``figures/MANIFEST.csv``.
 
 Byte-identical figures need three things: no timestamps or software versions in the file
@@ -14,13 +14,29 @@ before they reach :func:`save_table`, which declares their respondent counts (``
 refuses any count of 1 to ``MIN_CELL_SIZE - 1``; :func:`save_figure` refuses a drawn label
 ``n = k`` with such a count. The build audits every published table again
 (:func:`innocap_analysis.disclosure.audit_publication`).
+
+Two further rules hold for everything published:
+
+* no cell of a CSV (or any other spreadsheet file) the package writes can run as a formula:
+  :func:`neutralise_formulas` prefixes a text cell that starts with ``=``, ``+``, ``-``, ``@``, tab or
+  carriage return with ``'`` (the OWASP rule against CSV injection); numbers stay numbers;
+* a build publishes its whole output folder at once (:func:`begin_publication`,
+  :func:`complete_publication`): it writes a complete new folder beside the old one on the same
+  filesystem and swaps it in with one rename, so a reader never sees half of one build and half of
+  another, and an I/O error (a full disk, a read-only folder) leaves the previous outputs complete.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import re
+import secrets
+import shutil
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -31,7 +47,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from .. import config, disclosure, provenance
+from .. import config, disclosure, labels, provenance
 from ..geography.indicators import write_indicator_layers
 from ..plots.style import RC_PARAMS
 
@@ -50,21 +66,26 @@ def check_output_name(name: str, what: str = "output") -> None:
         raise ValueError(f"{what} name must be a plain file stem, got {name!r}")
 
 
+#: Subfolder of the figure folder per output kind (figures and layers sit at its top).
+OUTPUT_SUBFOLDERS: dict[str, str] = {"table": "tables", "section": "sections"}
+
+
 def output_directory(
-    directory: str | os.PathLike[str] | None = None, kind: Literal["figure", "table"] = "figure"
+    directory: str | os.PathLike[str] | None = None, kind: Literal["figure", "table", "section"] = "figure"
 ) -> Path:
     """Where an output goes: the argument, else the build's staging folder, else ``figures/``.
 
     ``innocap build`` sets ``INNOCAP_STAGING_DIR`` so that a notebook that fails half-way
     leaves nothing behind that looks current, and ``INNOCAP_FIGURES_DIR`` for runs on
     real exports, which never write into the committed ``figures/``. Tables go into the
-    ``tables/`` subfolder of the figure folder, unless ``directory`` is given.
+    ``tables/`` subfolder of the figure folder and sections into ``sections/``
+    (:data:`OUTPUT_SUBFOLDERS`), unless ``directory`` is given.
     """
     if directory is not None:
         return Path(directory)
     staging = os.environ.get("INNOCAP_STAGING_DIR")
     root = Path(staging) if staging else Path(os.environ.get("INNOCAP_FIGURES_DIR", config.FIGURES_DIR))
-    return root / "tables" if kind == "table" else root
+    return root / OUTPUT_SUBFOLDERS[kind] if kind in OUTPUT_SUBFOLDERS else root
 
 
 def figures_directory(directory: str | os.PathLike[str] | None = None) -> Path:
@@ -86,6 +107,7 @@ def save_figure(
     footnote: str = "",
     formats: Sequence[str] = FIGURE_FORMATS,
     close: bool = True,
+    page: bool = False,
 ) -> list[Path]:
     """Save ``fig`` as ``<name>.png`` and ``<name>.svg``, byte-identically across runs.
 
@@ -108,6 +130,9 @@ def save_figure(
     close
         Close the figure afterwards (default). In a notebook the returned object displays
         the saved PNG itself, so the figure is shown once, exactly as published.
+    page
+        Keep the figure's own size (a printed page, e.g. A4) instead of cropping it to what is
+        drawn; the footnote then goes at the foot of the page.
 
     Returns
     -------
@@ -118,7 +143,9 @@ def save_figure(
     _check_figure_counts(fig, name)
     out_dir = output_directory(directory, "figure")
     out_dir.mkdir(parents=True, exist_ok=True)
-    if footnote:
+    if footnote and page:
+        fig.text(0.06, 0.02, textwrap.fill(footnote, 130), ha="left", va="bottom", fontsize=7, color="#444444")
+    elif footnote:
         # Place the footnote just under everything already drawn (axis labels, legends,
         # captions), so it never overlaps them whatever the figure's layout.
         bbox = fig.get_tightbbox(fig.canvas.get_renderer())
@@ -129,7 +156,7 @@ def save_figure(
         for fmt in formats:
             path = out_dir / f"{name}.{fmt}"
             fig.savefig(path, format=fmt, metadata=_METADATA.get(fmt), dpi=RC_PARAMS["savefig.dpi"],
-                        bbox_inches="tight", pad_inches=0.1)
+                        bbox_inches=fig.bbox_inches if page else "tight", pad_inches=0.1)
             provenance.record_output(path, "figure", caption=caption)
             written.append(path)
     if close:
@@ -184,7 +211,8 @@ def save_table(
     """Write ``table`` as ``<name>.csv``, ``<name>.md`` and ``<name>.tex``.
 
     The CSV holds full precision; Markdown and LaTeX round to ``float_format`` and
-    carry the caption. Missing values (for example suppressed cells) are blank.
+    carry the caption. Missing values (for example suppressed cells) are blank. In the CSV a
+    text cell that a spreadsheet would run as a formula starts with ``'`` (:func:`neutralise_formulas`).
 
     Parameters
     ----------
@@ -222,7 +250,7 @@ def save_table(
     out_dir.mkdir(parents=True, exist_ok=True)
     keep_index = _has_named_index(table)
     paths = {fmt: out_dir / f"{name}.{fmt}" for fmt in TABLE_FORMATS}
-    table.to_csv(paths["csv"], index=keep_index, lineterminator="\n")
+    neutralise_formulas(table).to_csv(paths["csv"], index=keep_index, lineterminator="\n")
     paths["md"].write_text(_markdown(table, caption, float_format), encoding="utf-8")
     latex = table.to_latex(
         index=keep_index,
@@ -246,6 +274,43 @@ def _json_number(value: float) -> float | str | None:
     if pd.isna(value):
         return None
     return "inf" if value == float("inf") else float(value)
+
+
+def save_section(
+    name: str,
+    markdown: str,
+    caption: str,
+    *,
+    directory: str | os.PathLike[str] | None = None,
+) -> provenance.SavedFiles:
+    """Write a narrative section of the evidence (``<name>.md`` in ``sections/``) and record it.
+
+    Sections are generated text (a partner profile, a methods annex) that the evidence report shows
+    as prose; they go to ``figures/MANIFEST.csv`` with kind ``section`` and their caption. The text
+    is written as given (UTF-8, one trailing newline), so the same text gives the same bytes.
+
+    Parameters
+    ----------
+    name
+        File stem, numbered by notebook (``"08_profile_donegal"``).
+    markdown
+        The section (CommonMark), starting with its heading.
+    caption
+        One sentence on what the section holds, with the illustrative-data caveat where it applies.
+    directory
+        Output folder; by default the build's ``sections/`` folder (:func:`output_directory`).
+    """
+    if not caption:
+        raise ValueError("every published section needs a caption")
+    if not markdown.strip():
+        raise ValueError(f"section {name!r} is empty")
+    check_output_name(name, "section")
+    out_dir = output_directory(directory, "section")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.md"
+    path.write_text(markdown.rstrip("\n") + "\n", encoding="utf-8")
+    provenance.record_output(path, "section", caption=caption)
+    return provenance.SavedFiles([path])
 
 
 def save_layers(
@@ -295,3 +360,295 @@ def save_interim(table: pd.DataFrame, name: str) -> provenance.SavedFiles:
     path = directory / f"{name}.parquet"
     table.to_parquet(path, index=False)
     return provenance.SavedFiles([path])
+
+
+# --- Spreadsheet formulas (CSV injection) ---------------------------------------------------------------
+
+# What looks like a formula is one rule, in :mod:`innocap_analysis.labels` (the codebook warns with it too).
+_TRIGGER = "^[" + re.escape("".join(labels.FORMULA_TRIGGERS)) + "]"
+
+
+def neutralise_cell(value: object) -> object:
+    """One cell (or header) as :func:`neutralise_formulas` writes it: ``'`` before a formula trigger."""
+    return "'" + value if labels.formula_like(value) else value
+
+
+def restore_cell(value: object) -> object:
+    """The text before :func:`neutralise_cell`: for reading a published CSV back where no formula can run (HTML)."""
+    if isinstance(value, str) and value.startswith("'") and labels.formula_like(value[1:]):
+        return value[1:]
+    return value
+
+
+def _neutralise_values(values: pd.Series) -> pd.Series:
+    """Text values with ``'`` before a formula trigger; any other dtype (numbers, dates) unchanged."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = pd.Series(values.cat.categories, dtype=values.cat.categories.dtype)
+        fixed = _neutralise_values(categories)
+        return values if fixed is categories else values.cat.rename_categories(list(fixed))
+    if not (pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)):
+        return values
+    try:
+        text = values.str
+    except AttributeError:  # an object column without any text (e.g. all integers)
+        return values
+    risky = text.contains(_TRIGGER, regex=True, na=False) & ~text.fullmatch(labels.PLAIN_NUMBER, na=False)
+    risky = risky.astype(bool)
+    if not risky.any():
+        return values
+    fixed = values.astype(object).copy()
+    fixed[risky.to_numpy()] = ("'" + values[risky].astype(str)).to_numpy(dtype=object)
+    return fixed.astype(values.dtype)
+
+
+def _neutralise_index(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        return index.set_levels([_neutralise_index(level) for level in index.levels])
+    names = pd.Series(index, dtype=index.dtype)
+    fixed = _neutralise_values(names)
+    return index if fixed is names else pd.Index(fixed, name=index.name, dtype=index.dtype)
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` that no spreadsheet will run as formulas (the OWASP rule against CSV injection).
+
+    Every text cell, column label and index label that starts with ``=``, ``+``, ``-``, ``@``, tab
+    or carriage return (:data:`innocap_analysis.labels.FORMULA_TRIGGERS`) gets a ``'`` in front:
+    ``=HYPERLINK("http://x","cost")`` is written ``'=HYPERLINK("http://x","cost")``, which Excel,
+    LibreOffice and Google Sheets show as text. Numbers stay numbers: numeric columns are not touched, and a text cell that is a plain
+    number (``"-3"``, ``"+1.5"``) is what a spreadsheet reads as that number, so it is kept too.
+    Every writer of a spreadsheet-readable file (CSV, XLSX, DOCX tables) applies this.
+
+    References
+    ----------
+    OWASP Foundation, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection.
+    """
+    out = table.copy()
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        fixed = _neutralise_values(column)
+        if fixed is not column:
+            out.isetitem(position, fixed)
+    out.columns = _neutralise_index(out.columns).set_names([neutralise_cell(n) for n in out.columns.names])
+    out.index = _neutralise_index(out.index).set_names([neutralise_cell(n) for n in out.index.names])
+    return out
+
+
+def neutralise_record(record: Mapping[str, object]) -> dict[str, object]:
+    """A row of a CSV written with :mod:`csv` (such as ``MANIFEST.csv``) with :func:`neutralise_cell` on each value."""
+    return {key: neutralise_cell(value) for key, value in record.items()}
+
+
+# --- Publishing a whole output folder at once -------------------------------------------------------
+
+_NEW, _OLD = "innocap-new", "innocap-old"
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+class PublishError(Exception):
+    """An I/O error while publishing, said in one line: the path, the system's error and what was kept.
+
+    A path inside the unfinished publication folder is named as the output it was to become
+    (``figures/tables/x.csv``, not ``.figures.innocap-new-.../tables/x.csv``).
+    """
+
+    def __init__(self, exc: OSError, target: Path):
+        target = Path(target)
+        path = Path(os.fsdecode(getattr(exc, "filename2", None) or exc.filename or target))
+        self.path = _as_published(path, target)
+        self.errno, self.target = exc.errno, target
+        code = errno.errorcode.get(exc.errno, str(exc.errno)) if exc.errno else ""
+        reason = (exc.strerror or str(exc)) + (f" ({code})" if code else "")
+        super().__init__(f"cannot publish {self.path}: {reason}; nothing was published, the previous outputs "
+                         f"in {target} are unchanged")
+
+
+def _as_published(path: Path, target: Path) -> Path:
+    for parent in (path, *path.parents):
+        if parent.parent == target.parent and parent.name.startswith(f".{target.name}.{_NEW}-"):
+            return target / path.relative_to(parent)
+    return path
+
+
+def _pid_of(path: Path) -> int | None:
+    match = re.search(rf"\.(?:{_NEW}|{_OLD})-(\d+)-[0-9a-f]+$", path.name)
+    return int(match.group(1)) if match else None
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.exists():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _sibling(target: Path, kind: str) -> Path:
+    return target.parent / f".{target.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def remove_abandoned(target: Path) -> None:
+    """Remove what a killed build left beside ``target`` (its ``.<name>.innocap-new-<pid>-*`` siblings)."""
+    target = Path(target)
+    if not target.parent.is_dir():
+        return
+    for path in target.parent.glob(f".{target.name}.innocap-*"):
+        pid = _pid_of(path)
+        if pid is not None and pid != os.getpid() and not _process_alive(pid):
+            _remove(path)
+
+
+def _copy_tree(source: Path, destination: Path) -> None:
+    """Copy the files of ``source`` into the existing folder ``destination`` (symlinks followed)."""
+    for path in sorted(source.rglob("*")):
+        copy = destination / path.relative_to(source)
+        if path.is_dir():
+            copy.mkdir(exist_ok=True)
+            shutil.copymode(path, copy)
+        else:
+            shutil.copy2(path, copy)
+
+
+def begin_publication(target: str | os.PathLike[str]) -> Path:
+    """Start publishing into ``target``: a new sibling folder on the same filesystem, holding a copy of it.
+
+    The build writes its outputs into the returned folder (outputs of notebooks not rerun are
+    already there), then calls :func:`complete_publication`, or :func:`abandon_publication` on failure.
+    ``target`` itself is not touched until then. A symlinked ``target`` is followed: the folder it
+    points to is the one replaced, so the symlink stays valid.
+
+    Raises
+    ------
+    PublishError
+        When the folder cannot be made or filled (a read-only or full filesystem): nothing is left behind.
+    """
+    target = Path(target).resolve()
+    new = _sibling(target, _NEW)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned(target)
+        new.mkdir()
+        if target.is_dir():
+            shutil.copymode(target, new)
+            _copy_tree(target, new)
+    except OSError as exc:
+        _remove(new)
+        raise PublishError(exc, target) from exc
+    return new
+
+
+@lru_cache(maxsize=1)
+def _renameat2():  # noqa: ANN202 - the C function, or None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # not Linux, or a C library without renameat2
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two directories in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    function = _renameat2()
+    if function is None:
+        return False
+    if function(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False  # a filesystem without the exchange: two renames instead
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def complete_publication(new: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """Switch the folder ``new`` in for ``target`` in one rename, then remove the old one.
+
+    Where the filesystem can swap two directories atomically (Linux ``renameat2`` with
+    ``RENAME_EXCHANGE``: ext4, xfs, btrfs, tmpfs), a reader of ``target`` sees the old folder or the
+    new one, nothing else. Elsewhere the old folder is renamed aside first and ``new`` is renamed
+    into place with :func:`os.replace`: a reader may find no folder for that instant, never a mixed
+    one. ``target`` stays a real directory, so a tracked ``figures/`` keeps a clean ``git status``.
+
+    Raises
+    ------
+    PublishError
+        When the rename fails; ``target`` is then unchanged and ``new`` removed.
+    """
+    new, target = Path(new), Path(target).resolve()
+    try:
+        if not target.exists():
+            os.replace(new, target)
+        elif _exchange(new, target):
+            _remove(new)  # now the previous outputs
+        else:
+            old = _sibling(target, _OLD)
+            os.replace(target, old)
+            try:
+                os.replace(new, target)
+            except OSError:
+                os.replace(old, target)
+                raise
+            _remove(old)
+    except OSError as exc:
+        abandon_publication(new)
+        raise PublishError(exc, target) from exc
+
+
+def abandon_publication(new: str | os.PathLike[str], staged: Iterable[Path] = ()) -> None:
+    """Remove an unfinished publication folder (and staged files); the published outputs stay as they were."""
+    _remove(Path(new))
+    for path in staged:
+        _remove(Path(path))
+
+
+def stage_file(final: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` beside ``final`` under a temporary name, for :func:`replace_staged` to rename into place.
+
+    A build stages every file it publishes outside its output folder (the executed notebooks) before
+    it switches the folder in, so that a full disk stops it before anything changed.
+
+    Raises
+    ------
+    PublishError
+        When it cannot be written (nothing is left behind).
+    """
+    final = Path(final)
+    staged = _sibling(final, _NEW)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned(final)
+        staged.write_bytes(data)
+        if final.exists():
+            shutil.copymode(final, staged)
+    except OSError as exc:
+        _remove(staged)
+        raise PublishError(exc, final.parent) from exc
+    return staged
+
+
+def replace_staged(pairs: Iterable[tuple[Path, Path]]) -> None:
+    """Rename each staged file onto its final path (:func:`os.replace`: each file atomically).
+
+    Raises
+    ------
+    PublishError
+        When a rename fails (the files before it are replaced, the rest keep their previous content).
+    """
+    pairs = list(pairs)
+    for index, (staged, final) in enumerate(pairs):
+        try:
+            os.replace(staged, final)
+        except OSError as exc:
+            for leftover, _ in pairs[index:]:
+                _remove(Path(leftover))
+            raise PublishError(exc, Path(final).parent) from exc

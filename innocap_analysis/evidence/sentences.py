@@ -64,6 +64,52 @@ def power_sentence(
     )
 
 
+def clustered_power_sentence(summary: pd.DataFrame, icc_table: pd.DataFrame, *, alpha: float = 0.05,
+                             power: float = 0.8) -> str:
+    """The power of the planned follow-up with the design effect of clustering, for the application.
+
+    Parameters
+    ----------
+    summary
+        :attr:`~innocap_analysis.evaluation.planning.PowerPlan.summary` (scenarios ``no clustering``,
+        ``design effect`` and ``design effect, ICC upper bound``).
+    icc_table
+        :func:`~innocap_analysis.evaluation.planning.baseline_icc` (the planning ICC is the largest).
+
+    For example: "... the baseline ICC of 0.13 (skills; 95% CI 0.02 to 0.30) within 30 organisations
+    gives a design effect of 1.47: the difference-in-differences detects d = 0.67 ...".
+    """
+    rows = summary.set_index("scenario")
+    flat, clustered, upper = (rows.loc[s] for s in ("no clustering", "design effect", "design effect, ICC upper bound"))
+    top = icc_table.loc[icc_table["icc"].idxmax()]
+    n_org = int(icc_table["n_organisations"].max())
+    per_org = (clustered["n_participants_linked"] + clustered["n_comparison_linked"]) / n_org
+    return (
+        f"With {int(clustered['n_participants_planned'])} participants and {int(clustered['n_comparison_planned'])} "
+        f"comparison respondents, {int(clustered['n_participants_linked'])} and {int(clustered['n_comparison_linked'])} "
+        f"of them linked at follow-up in {n_org} organisations ({per_org:.1f} per organisation), the baseline "
+        f"intraclass correlation of {top['icc']:.2f} ({display_label(top['dimension']).lower()}, the largest of the "
+        f"dimensions; 95% CI {top['icc_ci_low']:.2f} to {top['icc_ci_high']:.2f}) gives a design effect of "
+        f"{clustered['design_effect']:.2f}, an effective sample of {clustered['n_participants_effective']:.0f} and "
+        f"{clustered['n_comparison_effective']:.0f}. With the design effect, the difference-in-differences detects "
+        f"d = {clustered['mde_d_between_groups']:.2f} with {power:.0%} power (two-sided alpha = {alpha:g}), against "
+        f"d = {flat['mde_d_between_groups']:.2f} if clustering were ignored; participants' own change is detectable "
+        f"from d = {clustered['mde_d_paired']:.2f}. At the upper bound of the ICC ({upper['icc']:.2f}) the design "
+        f"effect is {upper['design_effect']:.2f} and the detectable difference d = {upper['mde_d_between_groups']:.2f}."
+    )
+
+
+def required_participants_sentence(n_required: int | None, target_d: float, n_planned: int, n_organisations: int) -> str:
+    """How many participants keep a target effect detectable once clustering is counted."""
+    if n_required is None:
+        return (f"With {n_organisations} organisations, no number of participants brings the detectable difference "
+                f"down to d = {target_d:.2f}: more organisations are needed, not more respondents per organisation.")
+    more = "" if n_required <= n_planned else f" ({n_required - n_planned} more than planned)"
+    return (f"To detect d = {target_d:.2f} (the plan's effect without clustering) with the design effect, the "
+            f"programme needs {n_required} participants{more} and half as many comparison respondents in the same "
+            f"{n_organisations} organisations, at the same follow-up and linking rates.")
+
+
 def rank_separation_sentence(
     pairs: pd.DataFrame,
     *,
@@ -211,13 +257,24 @@ def monte_carlo_choices_sentence(n_draws: int, choices: Mapping[str, object]) ->
     )
 
 
-def achieved_power_sentence(attrition_response: pd.DataFrame, *, alpha: float = 0.05, power: float = 0.8) -> str:
-    """The effect the difference-in-differences can detect with the linked respondents a run actually has."""
+def achieved_power_sentence(attrition_response: pd.DataFrame, *, alpha: float = 0.05, power: float = 0.8,
+                            design_effect: float | None = None) -> str:
+    """The effect the difference-in-differences can detect with the linked respondents a run actually has.
+
+    With ``design_effect`` (of the baseline's clustering by organisation) the sentence also gives
+    the detectable effect on the effective sample (linked n divided by the design effect).
+    """
     linked = attrition_response.set_index("group")["n_linked_follow_up"]
-    mde = minimum_detectable_effect(int(linked["participants"]), int(linked["comparison"]), alpha=alpha, power=power)
-    return (f"With {linked['participants']} linked participants and {linked['comparison']} linked comparison "
+    n_p, n_c = int(linked["participants"]), int(linked["comparison"])
+    mde = minimum_detectable_effect(n_p, n_c, alpha=alpha, power=power)
+    text = (f"With {linked['participants']} linked participants and {linked['comparison']} linked comparison "
             f"respondents, the difference-in-differences detects d = {mde:.2f} with {power:.0%} power "
-            f"(two-sided alpha = {alpha:g}).")
+            f"(two-sided alpha = {alpha:g})")
+    if design_effect is None:
+        return text + "."
+    clustered = minimum_detectable_effect(n_p / design_effect, n_c / design_effect, alpha=alpha, power=power)
+    return text + (f" ignoring clustering, and d = {clustered:.2f} with the design effect of {design_effect:.2f} "
+                   "(the clustering of the baseline).")
 
 
 def remoteness_agreement_sentence(agreement: object, threshold_km: float) -> str:
@@ -406,6 +463,183 @@ def accessibility_reading_sentence(indicators: pd.DataFrame, high: str, low: str
     )
 
 
+# --------------------------------------------------------------------------- the application's sections
+
+#: Heading of each partner-profile section, and the sentence that opens it (no numbers: every number
+#: of a profile comes from its table, :func:`~innocap_analysis.evidence.application.partner_profiles`).
+PROFILE_SECTION_TEXT: dict[str, tuple[str, str]] = {
+    "area": ("The area", "Codes, official population and area, and the official remoteness class."),
+    "survey": ("The survey (wave 1)", "Who answered the INNOCAP stakeholder survey, and the response rate."),
+    "needs": ("Top needs of the public sector (wave 1)",
+              "The capability modules the public sector needs most in wave 1, with their intervals, its current "
+              "capability beside them, and what SMEs and universities say they can supply for the first."),
+    "distance": ("Distance to services",
+                 "Straight-line distance from where people live (GEOSTAT grid) to the nearest own-country regional "
+                 "centre; the range covers centre thresholds, road detour factors and distance cuts."),
+    "pilot": ("The pilot it proposes", "The partner's pilot in the project design, and the wave-1 rank of the needs it "
+                                       "addresses."),
+}
+
+
+def _markdown_cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def partner_profile_markdown(profile: pd.DataFrame, *, data_caveat: str, design_caveat: str | None = None) -> str:
+    """One partner's profile as a Markdown section, printed only from its profile table rows.
+
+    Parameters
+    ----------
+    profile
+        The rows of one partner in :func:`~innocap_analysis.evidence.application.partner_profiles`.
+    data_caveat
+        :func:`data_note` of the survey data.
+    design_caveat
+        A sentence on the project design when it is illustrative (placeholders).
+
+    Returns
+    -------
+    str
+        ``## <area>: partner profile``, a caveat line, then one table (item, value, source) per
+        section; sections whose numbers are illustrative say so in their heading.
+    """
+    if profile.empty:
+        raise ValueError("partner_profile_markdown: no profile rows")
+    area = str(profile["partner_area"].iloc[0])
+    caveat = (f"*{data_caveat} Numbers from the survey are marked as such in each section's heading; geography "
+              "and population are real published data.*")
+    if design_caveat:
+        caveat = caveat[:-1] + f" {design_caveat}*"
+    lines = [f"## {area}: partner profile", "", caveat]
+    for section, rows in profile.groupby(profile["section"].astype(str), sort=False):
+        heading, lead = PROFILE_SECTION_TEXT.get(section, (section.capitalize(), ""))
+        if rows["illustrative"].astype(bool).any():
+            heading += ": illustrative"
+        lines += ["", f"### {heading}", ""] + ([lead, ""] if lead else [])
+        lines += ["| Item | Value | Source |", "| --- | --- | --- |"]
+        lines += [f"| {_markdown_cell(r.item)} | {_markdown_cell(r.text)} | {_markdown_cell(r.source)} |"
+                  for r in rows.itertuples()]
+    return "\n".join(lines) + "\n"
+
+
+def disclosure_fallback_paragraph(min_cell_size: int) -> str:
+    """The disclosure-control paragraph of the methods annex, written from the minimum cell size.
+
+    Used until :mod:`innocap_analysis.disclosure` offers its own paragraph (issue 14).
+    """
+    return (
+        f"Statistical disclosure control: a group of respondents is published only when it counts at least "
+        f"{min_cell_size} respondents; a smaller group's count and every statistic of it are masked (threshold rule, "
+        "primary suppression; Hundepool et al. 2012, Statistical Disclosure Control, ch. 4). Totals are computed from "
+        "the published cells only, so a masked cell cannot be recovered by subtraction. No names, e-mail addresses, "
+        "organisation names or free-text answers are published: the loaders drop them, and organisations are "
+        "clustered only by a keyed pseudonym."
+    )
+
+
+def survey_methods_annex(
+    frame: pd.DataFrame,
+    *,
+    instrument: str,
+    languages: list[str],
+    n_items: int,
+    n_translated: int,
+    rejected: pd.DataFrame,
+    min_valid: float,
+    min_cell_size: int,
+    power_text: str,
+    disclosure_text: str,
+    data_caveat: str,
+    power_illustrative: bool = True,
+) -> str:
+    """The survey-methods annex: frame, fieldwork, translation, non-response, cell size, follow-up power.
+
+    Parameters
+    ----------
+    frame
+        :func:`~innocap_analysis.evidence.application.survey_frame`.
+    instrument, languages, n_items, n_translated
+        The codebook: its name and version, its languages, its items and how many carry a text in
+        every language.
+    rejected
+        The loader's rejection log (``reason``, ``action``; no values).
+    min_valid
+        The scoring rule's share of a block's items a respondent must answer.
+    min_cell_size
+        The disclosure threshold.
+    power_text
+        :func:`clustered_power_sentence` (the follow-up's MDE with the design effect).
+    disclosure_text
+        The disclosure-control paragraph.
+    data_caveat
+        :func:`data_note`.
+    power_illustrative
+        Whether the power analysis rests on illustrative two-wave data (notebook 07).
+    """
+    def partners(column: str, fmt=str) -> str:
+        return "; ".join(f"{row.partner_area} {fmt(getattr(row, column))}" for row in frame.itertuples())
+
+    invited = frame["invited"]
+    has_rate = frame["rr1"].notna()
+    rates = "; ".join(f"{row.partner_area} {row.rr1:.0%} ({row.completes:,.0f} {row.unit} of {row.invited:,.0f} invited)"
+                      if pd.notna(row.rr1) else f"{row.partner_area}: {row.note or 'not available'}"
+                      for row in frame.itertuples())
+    dropped = rejected[rejected["action"].astype(str) == "row dropped"]
+    masked = rejected[rejected["action"].astype(str) != "row dropped"]
+    reasons = "; ".join(f"{n} {reason}" for reason, n in
+                        dropped["reason"].astype(str).str.split(" \\(").str[0].value_counts().sort_index().items())
+    unit_note = (" Each kept respondent is counted as one responding organisation (the exports carry no "
+                 "organisation key without the pseudonymisation key), so where several people of one organisation "
+                 "answered, the rate is overstated." if (frame["unit"].astype(str) == "respondents").any() else "")
+    return "\n".join([
+        "## Survey methods (annex)",
+        "",
+        f"*{data_caveat}*",
+        "",
+        "### Frame",
+        "",
+        "The INNOCAP stakeholder survey addresses three kinds of organisation in each partner area: public-sector "
+        "organisations (the users of the capacity-building programme), SMEs and universities or research "
+        "organisations (the supply side). Organisations invited, as each partner's survey manifest records them: "
+        f"{partners('invited', lambda v: 'not recorded' if pd.isna(v) else f'{v:,.0f}')}"
+        + (f" ({int(invited.sum()):,} in all)." if invited.notna().all() else "."),
+        "",
+        "### Fieldwork",
+        "",
+        "Each partner ran the first wave (the baseline) in its own survey tool and language; the exports are read as "
+        f"the tools write them (layouts: {partners('tools')}; languages: {partners('languages')}). Rows read per "
+        f"partner: {partners('rows_read', lambda v: f'{v:,.0f}')}; rows kept: {partners('rows_kept', lambda v: f'{v:,.0f}')}.",
+        "",
+        "### Translation",
+        "",
+        f"The instrument ({instrument}) holds {n_items} items; {n_translated} of them carry their question and answer "
+        f"labels in every language of the codebook ({', '.join(languages)}). Each export is matched to the codebook in "
+        "its own language, so an item is scored the same way whatever the language it was answered in. How the "
+        "translations were made and checked (for example forward and back translation) is not recorded in the data: "
+        "the consortium states it here.",
+        "",
+        "### Non-response",
+        "",
+        f"Unit response (AAPOR RR1, completes over organisations invited, every invited organisation taken as "
+        f"eligible, so a lower bound): {rates}.{unit_note}"
+        f" Rows the loader did not keep: {len(dropped)} ({reasons or 'none'}); cells set to missing for an invalid "
+        f"value: {len(masked)}. Item non-response (don't know, not applicable, blank) is left missing, never imputed: "
+        f"a dimension score is the mean of the items answered when at least {min_valid:.0%} of the block's items "
+        "were answered, and missing otherwise, with its reason recorded. Respondents are not weighted."
+        + ("" if has_rate.all() else " Partners without an invited count have no response rate."),
+        "",
+        "### Minimum cell size and disclosure control",
+        "",
+        f"Minimum cell size: {min_cell_size} respondents. {disclosure_text}",
+        "",
+        "### The follow-up (wave 2) and its power",
+        "",
+        ("*The intraclass correlation and the organisations come from the baseline wave of notebook 07's two-wave "
+         "data, which are illustrative (synthetic) until the partners' follow-up exists; the numbers show the method, "
+         "not the plan's final power.* " if power_illustrative else "")
+        + "Respondents who share an organisation answer alike, so the power of the follow-up is computed on the "
+        "effective sample (linked respondents divided by the design effect 1 + ((cv² + 1) m - 1) x ICC). " + power_text,
+    ]) + "\n"
 def _points(mean: float, low: float, high: float) -> str:
     """``77 (95% CI 68-85)``: a 0-100 mean with its interval, rounded to whole points."""
     return f"{mean:.0f} (95% CI {low:.0f}-{high:.0f})"

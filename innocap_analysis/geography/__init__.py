@@ -84,6 +84,7 @@ from .partner_areas import (
     equal_area_km2,
     partner_area_summary,
     partner_areas,
+    partner_remoteness,
     read_partner_official,
 )
 from .partner_evidence import (
@@ -276,6 +277,7 @@ __all__ = [
     "partner_area_indicators",
     "partner_area_summary",
     "partner_areas",
+    "partner_remoteness",
     "partner_geography",
     "partner_indicator_table",
     "partner_population_check",

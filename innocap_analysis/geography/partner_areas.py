@@ -309,7 +309,8 @@ def partner_area_summary(
     -------
     pandas.DataFrame
         One row per partner area, in :data:`~innocap_analysis.config.PARTNER_AREAS` order:
-        ``partner_key``, ``partner_area``, ``nuts3_parent``, ``population`` (persons),
+        ``partner_key``, ``partner_area``, ``area_id`` (its code: NUTS 3, ISO 3166-2 or the
+        derived area's own), ``country``, ``nuts3_parent``, ``population`` (persons),
         ``population_year``, ``population_source``, ``area_km2`` (the official area where one is
         recorded, else the polygon's equal-area area), ``area_source``, ``density_per_km2``
         (persons per km²) and ``in_npa_2021_27`` (whether the area lies in the programme area;
@@ -327,6 +328,8 @@ def partner_area_summary(
     out = pd.DataFrame({
         "partner_key": table.index,
         "partner_area": [config.PARTNER_AREAS[k] for k in table.index],
+        "area_id": table["area_id"].to_numpy(),
+        "country": table["country"].to_numpy(),
         "nuts3_parent": [f"{name} ({code})" if isinstance(code, str) and code != aid else "-"
                          for name, code, aid in zip(table["nuts3_parent_name"], table["nuts3_parent"],
                                                     table["area_id"], strict=True)],
@@ -339,3 +342,46 @@ def partner_area_summary(
         "in_npa_2021_27": parent.map(eligible).fillna(False).astype(bool).to_numpy(),
     })
     return out.reset_index(drop=True)
+
+
+def partner_remoteness(regions: pd.DataFrame, keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """The official remoteness class of each partner area's NUTS 3 region (Eurostat's typology).
+
+    Eurostat classifies NUTS 3 regions, not the partners' own areas, so the class is that of the
+    NUTS 3 region that is or contains the partner area, labelled as such
+    (:data:`~innocap_analysis.config.PARTNER_REGIONS`). Newfoundland and Labrador lies outside the
+    typology (``<NA>``).
+
+    Parameters
+    ----------
+    regions
+        :func:`~innocap_analysis.geography.load_regions` at level 3 (``region_id``,
+        ``urban_rural_label``, ``remoteness_code``, ``remoteness_label``).
+    keys
+        Partner keys (``region_selection``); all when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``partner_key``, ``classified_region`` (the NUTS 3 region's label, e.g. "Border (IE041), which
+        contains County Donegal"), ``region_id``, ``urban_rural_label``, ``remoteness_code``,
+        ``remoteness_label`` and ``typology`` (the classification's name, or why there is none).
+    """
+    unknown = sorted(set(keys or []) - set(config.PARTNER_REGIONS))
+    if unknown:
+        raise ValueError(f"unknown partner area(s) {unknown}; known: {sorted(config.PARTNER_REGIONS)}")
+    chosen = [k for k in config.PARTNER_REGIONS if not keys or k in keys]
+    by_id = regions.set_index("region_id")
+    codes = [config.PARTNER_REGIONS[k][1] for k in chosen]
+    known = [c in by_id.index for c in codes]
+    label = by_id["remoteness_label"].reindex(codes).astype("string")
+    return pd.DataFrame({
+        "partner_key": chosen,
+        "classified_region": [config.PARTNER_REGIONS[k][0] for k in chosen],
+        "region_id": codes,
+        "urban_rural_label": by_id["urban_rural_label"].reindex(codes).astype("string").array,
+        "remoteness_code": by_id["remoteness_code"].reindex(codes).astype("Int64").array,
+        "remoteness_label": label.array,
+        "typology": ["Eurostat urban-rural remoteness typology (NUTS 2021 level 3)" if ok and pd.notna(lab)
+                     else "none: outside Eurostat's NUTS typologies" for ok, lab in zip(known, label, strict=True)],
+    })

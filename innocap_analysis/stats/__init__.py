@@ -1,4 +1,5 @@
-"""Statistics on plain tables: reliability, group comparisons, power, and the intervals they share.
+"""Statistics on plain tables: reliability, group comparisons, power, clustering (ICC, design
+effect), and the intervals they share.
 
 Nothing here knows the survey or the geography: functions take numpy arrays or tidy DataFrames.
 """
@@ -15,6 +16,12 @@ from .compare import (
     kruskal_wallis,
     ordinal_odds_ratios,
     pairwise_comparisons,
+)
+from .design_effect import (
+    IntraclassCorrelation,
+    design_effect,
+    icc_oneway,
+    icc_reml,
 )
 from .intervals import (
     BootstrapInterval,
@@ -40,6 +47,7 @@ from .reliability import (
 __all__ = [
     "AlphaResult",
     "BootstrapInterval",
+    "IntraclassCorrelation",
     "NanPolicy",
     "OmegaResult",
     "PairwiseMethod",
@@ -48,10 +56,13 @@ __all__ = [
     "bootstrap_interval",
     "cliffs_delta",
     "cronbach_alpha",
+    "design_effect",
     "epsilon_squared",
     "eta_squared_h",
     "feldt_interval",
     "group_summaries",
+    "icc_oneway",
+    "icc_reml",
     "item_statistics",
     "kruskal_by",
     "kruskal_wallis",

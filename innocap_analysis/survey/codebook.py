@@ -7,6 +7,7 @@ The format is documented in ``docs/codebook.md``; the INNOCAP instrument v1 is
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 from .. import config, provenance
+from ..labels import formula_like
 
 #: Survey tools whose export codes a codebook may declare (``codes: {limesurvey: A3, qualtrics: 3}``);
 #: one key per tool family (a family can have several export layouts, see ``survey.layouts``).
@@ -22,6 +24,39 @@ EXPORT_TOOLS: tuple[str, ...] = ("qualtrics", "surveymonkey", "msforms", "google
 
 #: ``{tool: [code, ...]}``: how one level, option or column is coded in a tool's export.
 ToolCodes = dict[str, list[str]]
+
+
+class CodebookLabelWarning(UserWarning):
+    """A codebook text that a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, tab or CR).
+
+    Such a label reaches the published tables; every CSV writer prefixes it with ``'``
+    (:func:`innocap_analysis.evidence.publish.neutralise_formulas`), so it is shown as text, but it
+    is almost certainly a mistake (or an attack) in the codebook.
+    """
+
+
+def formula_labels(raw: Any, where: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """``(place, text)`` of every text in a parsed codebook YAML that starts like a spreadsheet formula.
+
+    ``place`` is the path of keys to the text (``scales.agree5.levels.1.en``); plain numbers
+    (``-99``) are not formulas (:func:`innocap_analysis.labels.formula_like`).
+    """
+    if isinstance(raw, dict):
+        return [found for key, value in raw.items() for found in formula_labels(value, (*where, str(key)))]
+    if isinstance(raw, list | tuple):
+        return [found for i, value in enumerate(raw) for found in formula_labels(value, (*where, str(i)))]
+    return [(".".join(where), raw)] if formula_like(raw) else []
+
+
+def _warn_formula_labels(raw: dict[str, Any], source: str) -> None:
+    found = formula_labels(raw)
+    if found:
+        listed = "; ".join(f"{place} = {text!r}" for place, text in found[:10])
+        more = f"; and {len(found) - 10} more" if len(found) > 10 else ""
+        warnings.warn(
+            f"{source}: {len(found)} codebook label(s) start like a spreadsheet formula (=, +, -, @, tab or CR): "
+            f"{listed}{more}. Published CSV tables write them with a leading ' so that no spreadsheet runs them; "
+            f"check the codebook.", CodebookLabelWarning, stacklevel=3)
 
 
 class CodebookError(ValueError):
@@ -380,6 +415,7 @@ def parse_codebook(raw: dict[str, Any], source: str = "<dict>") -> Codebook:
     pii = _as_list(raw.get("pii"))
     if problems:
         raise CodebookError(source, problems)
+    _warn_formula_labels(raw, source)
     return Codebook(
         instrument=str(raw["instrument"]),
         version=str(raw["version"]),
@@ -419,6 +455,11 @@ def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
     ------
     CodebookError
         Listing every problem found (unknown scale, missing translation, duplicate id, ...).
+
+    Warns
+    -----
+    CodebookLabelWarning
+        When a label starts like a spreadsheet formula (``=HYPERLINK(...)``; see :func:`formula_labels`).
     """
     path = Path(path) if path is not None else config.DEFAULT_CODEBOOK
     try:

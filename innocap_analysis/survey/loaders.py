@@ -45,7 +45,7 @@ from .manifest import ExportSpec, SurveyManifest, is_manifest_path, load_manifes
 from .matching import Target, header_index, match_columns
 from .model import REJECTED_COLUMNS, Issue, LoadReport, Survey, SurveyValidationError
 from .privacy import pseudonymise
-from .readers import ExportReadError, read_export
+from .readers import ExportReadError, ReadLimits, read_export
 from .text import normalise_text
 
 PathLike = str | os.PathLike[str]
@@ -119,8 +119,9 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 class _Loader:
     def __init__(self, codebook: Codebook, include_free_text: bool,
-                 pseudonymise_key: str | bytes | None = None):
+                 pseudonymise_key: str | bytes | None = None, read_limits: ReadLimits | None = None):
         self.codebook = codebook
+        self.read_limits = read_limits or ReadLimits.from_environment()
         self.include_free_text = include_free_text
         self.pseudonymise_key = pseudonymise_key
         self._indices: dict[str | None, dict[str, Target]] = {}
@@ -158,7 +159,7 @@ class _Loader:
                           "blank_rows": 0, "columns_matched": 0, "id_source": "", "language": spec.language or "",
                           "invited": spec.invited, "manifest": "" if spec.manifest is None else spec.manifest.name}
         try:
-            table = read_export(spec.path, sheet=spec.sheet, encoding=spec.encoding)
+            table = read_export(spec.path, sheet=spec.sheet, encoding=spec.encoding, limits=self.read_limits)
         except ExportReadError as exc:
             reason = "empty file: no data rows" if exc.kind == "empty" else f"unreadable: {exc}"
             result.issues.append(Issue(label, None, None, None, reason, "file skipped"))
@@ -464,7 +465,8 @@ class _Loader:
                      else pd.Series(wave, dtype=object).fillna("").to_numpy())
         keys = pd.Series(ids + "\x1f" + wave_text.astype(str), dtype=object)
         candidate = ~ctx.drop_row
-        within = keys.duplicated(keep="first").to_numpy() & candidate
+        within = np.zeros(ctx.n, dtype=bool)  # a repeat of an earlier *candidate* row of this file
+        within[candidate] = keys[candidate].duplicated(keep="first").to_numpy()
         earlier = keys.isin(self.seen_ids.keys()).to_numpy() & candidate
         first_in_file = candidate & ~within & ~earlier
         self.seen_ids.update(zip(keys[first_in_file], zip([label] * int(first_in_file.sum()),
@@ -643,6 +645,7 @@ def load_survey(
     not_carried: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
     pseudonymise_key: str | bytes | None = None,
     include_free_text: bool = False,
+    read_limits: ReadLimits | None = None,
 ) -> Survey:
     """Load one or more partner exports into one harmonised, validated :class:`Survey`.
 
@@ -686,6 +689,12 @@ def load_survey(
         name (PII) becomes ``organisation_key`` with the same keyed hash.
     include_free_text
         Return free-text answers in ``Survey.free_text`` (never in ``responses``).
+    read_limits
+        Row, column, memory and time limits on reading each export
+        (:class:`~innocap_analysis.survey.readers.ReadLimits`); default the documented limits,
+        changed by the ``INNOCAP_READ_*`` environment variables. XLSX and SPSS files are read in a
+        bounded child process: a reader that crashes, runs out of time or memory, or a file beyond the
+        row or column cap, makes that file unreadable (a problem of that file, "file skipped").
 
     Returns
     -------
@@ -705,7 +714,7 @@ def load_survey(
     specs = _export_specs(paths, codebook, column_map, tool, file_profile, not_carried, sheet, encoding)
     if not specs:
         raise ValueError("load_survey: no paths given")
-    loader = _Loader(codebook, include_free_text, pseudonymise_key)
+    loader = _Loader(codebook, include_free_text, pseudonymise_key, read_limits)
     labels = [_file_label(spec.path, [s.path for s in specs]) for spec in specs]
     results = [loader.load_file(spec, label) for spec, label in zip(specs, labels, strict=True)]
     responses, missing_reasons, free_text = _assemble(codebook, results, pseudonymise_key, include_free_text)

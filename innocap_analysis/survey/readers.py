@@ -6,20 +6,50 @@ order mark decides UTF-8/UTF-16; UTF-16 without a BOM is recognised by its NUL
 bytes; otherwise strict UTF-8 is tried, then cp1252, then latin-1. Every cell comes
 back as ``str`` with ``""`` for an empty cell; the interpretation of values is the
 loader's job.
+
+Exports come from outside the project, so reading one is bounded (:class:`ReadLimits`):
+
+* the binary formats are read in a child process (:func:`read_isolated`) with a memory limit
+  (``RLIMIT_AS``) and a time limit, because their readers are C code (ReadStat behind
+  pyreadstat segfaults on some corrupt ``.sav`` files) or can be made to allocate without
+  bound (a zip of XML). A crash, a timeout or an exhausted limit becomes an
+  :class:`ExportReadError` for that file ("the SPSS reader crashed (SIGSEGV)"), never a dead
+  process;
+* XLSX is streamed with openpyxl's read-only mode, row by row as stored, so a lone value far
+  down or far right costs almost nothing, and refused beyond the row and column caps;
+* every format is refused beyond :attr:`ReadLimits.max_rows` rows or
+  :attr:`ReadLimits.max_columns` columns, with the cell that lies beyond them named.
 """
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import io
+import os
+import pickle
 import re
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyreadstat
+from openpyxl.utils import get_column_letter
+
+try:
+    import resource
+except ImportError:  # Windows: no rlimits (and no fork: exports are read in the calling process there)
+    resource = None
 
 CSV_SEPARATORS = (",", ";", "\t")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls
@@ -49,6 +79,73 @@ class RawTable:
     separator: str = ""
     notes: list[str] = field(default_factory=list)
     blank_rows: int = 0  # rows with every cell empty: not respondents, counted in the file summary
+
+
+#: Environment variables that override the :class:`ReadLimits` defaults (a notebook kernel inherits them).
+LIMIT_VARIABLES: dict[str, str] = {
+    "max_rows": "INNOCAP_READ_MAX_ROWS",
+    "max_columns": "INNOCAP_READ_MAX_COLUMNS",
+    "memory_mb": "INNOCAP_READ_MEMORY_MB",
+    "seconds": "INNOCAP_READ_SECONDS",
+}
+
+
+class ReadLimitError(ValueError):
+    """A read limit that is not a positive number (from :class:`ReadLimits` or an ``INNOCAP_READ_*`` variable)."""
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on reading one export.
+
+    Attributes
+    ----------
+    max_rows
+        Rows of the file, header rows included; a file with a value beyond is refused.
+    max_columns
+        Columns of the file; a file with a value beyond is refused.
+    memory_mb
+        Memory (MiB of address space) the reader of a binary export (XLSX, SPSS) may use on top
+        of what its process held when it started.
+    seconds
+        Wall-clock time the reader of a binary export may take.
+
+    The defaults are far above any survey export (Excel itself stops at 1,048,576 rows and
+    16,384 columns); each can be changed by its environment variable (:data:`LIMIT_VARIABLES`),
+    for example ``INNOCAP_READ_MAX_ROWS=500000``, or per call (``load_survey(..., read_limits=...)``).
+    """
+
+    max_rows: int = 100_000
+    max_columns: int = 2_000
+    memory_mb: int = 2_048
+    seconds: float = 120.0
+
+    def __post_init__(self) -> None:
+        for name in LIMIT_VARIABLES:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ReadLimitError(f"read limit {name} must be a positive number, got {value!r}")
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> ReadLimits:
+        """The defaults, overridden by any ``INNOCAP_READ_*`` variable set (:data:`LIMIT_VARIABLES`)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, float | int] = {}
+        for name, variable in LIMIT_VARIABLES.items():
+            text = environ.get(variable)
+            if text is None or not text.strip():
+                continue
+            try:
+                values[name] = float(text) if name == "seconds" else int(text)
+            except ValueError:
+                values[name] = -1
+            if not values[name] > 0:
+                raise ReadLimitError(f"{variable} must be a positive number, got {text!r}")
+        return cls(**values)
+
+
+def _limit_hint(name: str) -> str:
+    return f"{name} limit; set {LIMIT_VARIABLES[name]} to raise it"
 
 
 def _drop_blank_rows(cells: pd.DataFrame, row_numbers: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, int]:
@@ -138,21 +235,32 @@ def _object_strings(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index, dtype=object)
 
 
-def read_csv_export(data: bytes, encoding: str | None = None) -> RawTable:
+def read_csv_export(data: bytes, encoding: str | None = None, limits: ReadLimits | None = None) -> RawTable:
+    limits = limits or ReadLimits.from_environment()
     text, used = decode_text(data, encoding)
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise ExportReadError("empty file", kind="empty")
     separator = sniff_separator(text)
+    header_fields = _count_outside_quotes(text.split("\n", 1)[0], separator) + 1
+    if header_fields > limits.max_columns:
+        raise ExportReadError(f"the header line has {header_fields:,} columns; at most {limits.max_columns:,} are "
+                              f"read ({_limit_hint('max_columns')})")
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=separator, header=None, dtype=object, keep_default_na=False,
-            na_filter=False, engine="c", skip_blank_lines=False,
+            na_filter=False, engine="c", skip_blank_lines=False, nrows=limits.max_rows + 1,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         if isinstance(exc, pd.errors.EmptyDataError):
             raise ExportReadError("empty file", kind="empty") from exc
         raise ExportReadError(f"malformed CSV: {exc}") from exc
+    if len(frame) > limits.max_rows:
+        raise ExportReadError(f"more than {limits.max_rows:,} rows; at most {limits.max_rows:,} are read "
+                              f"({_limit_hint('max_rows')})")
+    if frame.shape[1] > limits.max_columns:
+        raise ExportReadError(f"a row has {frame.shape[1]:,} columns; at most {limits.max_columns:,} are read "
+                              f"({_limit_hint('max_columns')})")
     # With na_filter=False only rows shorter than the header leave cells missing, and a short row
     # always leaves the last column missing: one check instead of one per column.
     if frame.shape[1] and frame.iloc[:, -1].isna().any():
@@ -164,30 +272,118 @@ def read_csv_export(data: bytes, encoding: str | None = None) -> RawTable:
     return RawTable(headers, cells, rows, "csv", used, {"\t": "tab"}.get(separator, separator), blank_rows=blank)
 
 
-def read_xlsx_export(path: Path, sheet: str | int | None = None) -> RawTable:
-    try:
-        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=object,
-                              engine="openpyxl")
-    except (ValueError, KeyError, zipfile.BadZipFile, OSError) as exc:
-        raise ExportReadError(f"cannot read workbook (sheet {sheet!r}): {exc}") from exc
-    if frame.dropna(how="all").empty:
+def _worksheet(book: openpyxl.Workbook, sheet: str | int | None):  # noqa: ANN202 - a read-only worksheet
+    names = book.sheetnames
+    if not names:
+        raise ExportReadError("the workbook has no sheet", kind="empty")
+    if sheet is None:
+        return book[names[0]]
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        if not 0 <= sheet < len(names):
+            raise ExportReadError(f"no sheet number {sheet} (the workbook has {len(names)}: {', '.join(names)})")
+        return book[names[sheet]]
+    if str(sheet) not in names:
+        raise ExportReadError(f"no sheet named {sheet!r} (sheets: {', '.join(names)})")
+    return book[str(sheet)]
+
+
+def _xlsx_text(cell) -> str:  # noqa: ANN001 - an openpyxl read-only cell
+    """One cell as export text: integral numbers without ``.0`` (as pandas reads them), the rest as ``str``.
+
+    Text is kept as written, "N/A" and "NA" included (they can be codebook labels); an Excel error
+    value keeps its text (``#N/A``), so the loader reports it instead of reading an empty answer.
+    """
+    value = cell.value
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_rows(ws, limits: ReadLimits) -> tuple[list[list[str]], list[int]]:  # noqa: ANN001 - read-only sheet
+    """The non-empty rows of a sheet as text (trailing empty cells dropped) with their row numbers."""
+    ws.reset_dimensions()  # the declared extent may be wrong; read what is stored
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for number, row in enumerate(ws.iter_rows(), start=1):
+        if not row:  # a row missing from the file
+            continue
+        texts = [_xlsx_text(cell) for cell in row]
+        while texts and texts[-1] == "":
+            texts.pop()
+        if not texts:
+            continue
+        cell = f"{get_column_letter(len(texts))}{number}"
+        if number > limits.max_rows:
+            raise ExportReadError(f"sheet {ws.title!r} has a value in row {number:,} (cell {cell}); at most "
+                                  f"{limits.max_rows:,} rows are read ({_limit_hint('max_rows')})")
+        if len(texts) > limits.max_columns:
+            raise ExportReadError(f"sheet {ws.title!r} has a value in column {get_column_letter(len(texts))} "
+                                  f"(cell {cell}); at most {limits.max_columns:,} columns are read "
+                                  f"({_limit_hint('max_columns')})")
+        rows.append(texts)
+        numbers.append(number)
+    return rows, numbers
+
+
+def read_xlsx_export(path: Path, sheet: str | int | None = None, limits: ReadLimits | None = None) -> RawTable:
+    """Read one sheet of a workbook, streamed (openpyxl read-only mode) and bounded by ``limits``.
+
+    The sheet is read as stored, row by row, ignoring the extent the file declares: rows missing
+    from the file cost nothing, so a lone value in row 1,048,576 is found (and refused beyond
+    :attr:`ReadLimits.max_rows`) without materialising the rows before it. Row 1 is the header.
+    Call it through :func:`read_export`, which runs it in a bounded child process.
+    """
+    limits = limits or ReadLimits.from_environment()
+    with open(path, "rb") as handle:  # a file object: the type is known from the bytes, whatever the extension
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
+        except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+            raise ExportReadError(f"cannot read workbook: {type(exc).__name__}: {exc}") from exc
+        try:
+            rows, numbers = _xlsx_rows(_worksheet(book, sheet), limits)
+        finally:
+            book.close()
+    if not rows:
         raise ExportReadError("empty sheet", kind="empty")
-    header_row = frame.iloc[0]
-    headers = [["" if pd.isna(h) else str(h)] for h in header_row.tolist()]
-    cells = frame.iloc[1:]
-    rows = cells.index.to_numpy() + 1  # pandas row 0 is spreadsheet row 1
-    cells = cells.reset_index(drop=True)
-    cells.columns = range(cells.shape[1])
-    cells, rows, blank = _drop_blank_rows(_object_strings(cells), rows)
-    return RawTable(headers, cells, rows, "xlsx", notes=[] if sheet is None else [f"sheet {sheet!r}"],
+    width = max(len(r) for r in rows)
+    header = rows.pop(0) if numbers[0] == 1 else []
+    if numbers[0] == 1:
+        numbers.pop(0)
+    headers = [[h] for h in header + [""] * (width - len(header))]
+    cells = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=range(width), dtype=object)
+    row_numbers = np.asarray(numbers, dtype=np.int64)
+    # Rows with every cell empty between the header and the last data row: not respondents, counted.
+    blank = int(row_numbers[-1] - 1 - len(row_numbers)) if len(row_numbers) else 0
+    return RawTable(headers, cells, row_numbers, "xlsx", notes=[] if sheet is None else [f"sheet {sheet!r}"],
                     blank_rows=blank)
 
 
-def read_sav_export(path: Path) -> RawTable:
+def read_sav_export(path: Path, limits: ReadLimits | None = None) -> RawTable:
+    """Read an SPSS system file (value labels applied), bounded by ``limits``.
+
+    ReadStat is C code that crashes on some corrupt files: call this through :func:`read_export`,
+    which runs it in a bounded child process.
+    """
+    limits = limits or ReadLimits.from_environment()
     try:
-        frame, meta = pyreadstat.read_sav(path, user_missing=True, apply_value_formats=False)
+        _, header = pyreadstat.read_sav(path, metadataonly=True)
+        if header.number_columns is not None and header.number_columns > limits.max_columns:
+            raise ExportReadError(f"{header.number_columns:,} variables; at most {limits.max_columns:,} are read "
+                                  f"({_limit_hint('max_columns')})")
+        # row_limit also bounds what ReadStat allocates when the header claims a huge row count.
+        frame, meta = pyreadstat.read_sav(path, user_missing=True, apply_value_formats=False,
+                                          row_limit=limits.max_rows + 1)
+    except ExportReadError:
+        raise
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError types
         raise ExportReadError(f"cannot read SPSS file: {exc}") from exc
+    if len(frame) > limits.max_rows:
+        raise ExportReadError(f"more than {limits.max_rows:,} cases; at most {limits.max_rows:,} are read "
+                              f"({_limit_hint('max_rows')})")
     labels = meta.variable_value_labels or {}
     columns = {index: _sav_column_text(frame[name], labels.get(name, {})) for index, name in enumerate(frame.columns)}
     cells = pd.DataFrame(columns, index=frame.index, dtype=object)  # object: no Arrow round trip
@@ -202,8 +398,10 @@ def _code_text(values: np.ndarray) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     missing = np.isnan(values)
     filled = np.where(missing, 0.0, values)
-    integral = filled == np.floor(filled)
-    text = np.where(integral, np.abs(filled).astype(np.int64).astype(str), filled.astype(str)).astype(object)
+    # Integral and exactly representable (|x| < 2**53): a code. Larger values and infinities keep their float text.
+    integral = (filled == np.floor(filled)) & (np.abs(filled) < 2.0**53)
+    text = filled.astype(str).astype(object)
+    text[integral] = np.abs(filled[integral]).astype(np.int64).astype(str)
     negative = integral & (filled < 0)
     text[negative] = "-" + text[negative]
     text[missing] = ""
@@ -228,20 +426,267 @@ def _sav_column_text(values: pd.Series, value_labels: dict) -> np.ndarray:
     return np.array([*texts, ""], dtype=object)[codes]
 
 
-def read_export(path: str | Path, sheet: str | int | None = None, encoding: str | None = None) -> RawTable:
-    """Read one export; raise :class:`ExportReadError` with the reason when it cannot be read."""
-    path = Path(path)
+#: Format -> (reader run in the child process, the reader's name in messages).
+_ISOLATED_READERS = {"xlsx": (read_xlsx_export, "XLSX"), "sav": (read_sav_export, "SPSS")}
+#: How long the parent waits beyond the reader's own time limit before it gives up on the server.
+_SERVER_GRACE_SECONDS = 30.0
+_FRAME_HEADER = 8
+
+
+# --- Running the binary readers in a bounded child process --------------------------------------------
+#
+# The calling process starts one *reader server* (``python -c "...serve_readers()"``) the first time it
+# reads a binary export. The server imports this module once, then forks one child per file: the child
+# sets its limits, reads, pickles the result into a pipe and exits, so a fork costs milliseconds. The
+# server reports how the child ended (a result, a signal, a timeout) back to the caller. A separate
+# server, rather than ``multiprocessing``, because the caller may be a script without an
+# ``if __name__ == "__main__"`` guard (spawn and forkserver re-run it) or a multi-threaded Jupyter
+# kernel (fork copies its threads' locks).
+
+
+def _write_frame(fd: int, payload: bytes) -> None:
+    view = memoryview(len(payload).to_bytes(_FRAME_HEADER, "big") + payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_exact(fd: int, size: int, deadline: float | None) -> bytes | None:
+    """``size`` bytes from ``fd``; None at end of file or when ``deadline`` (monotonic) passes."""
+    chunks, remaining = [], size
+    while remaining:
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+                return None
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(fd: int, deadline: float | None = None) -> bytes | None:
+    header = _read_exact(fd, _FRAME_HEADER, deadline)
+    return None if header is None else _read_exact(fd, int.from_bytes(header, "big"), deadline)
+
+
+def _apply_limits(limits: ReadLimits) -> None:
+    """In the reader child: cap its address space and CPU time (no-op where ``resource`` cannot)."""
+    if resource is None:
+        return
     try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            current = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        current = 0
+    cap = current + int(limits.memory_mb) * 1024 * 1024
+    for kind, value in ((resource.RLIMIT_AS, cap), (resource.RLIMIT_CPU, int(limits.seconds) + 1)):
+        try:
+            _, hard = resource.getrlimit(kind)
+            resource.setrlimit(kind, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
+        except (ValueError, OSError):  # a platform without the limit: the server's timeout still holds
+            pass
+
+
+def _read_in_child(reader_format: str, path: str, args: tuple, limits: ReadLimits) -> tuple:
+    """Read one file; return ``(status, payload, warnings)`` for the caller."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result: tuple = ("ok", _ISOLATED_READERS[reader_format][0](Path(path), *args, limits=limits))
+        except ExportReadError as exc:
+            result = ("error", (str(exc), exc.kind))
+        except MemoryError:
+            result = ("memory", None)
+        except RecursionError:
+            result = ("error", ("the file nests too deeply to be read", "unreadable"))
+        except Exception as exc:  # a reader library failing on garbage: the file is unreadable
+            result = ("error", (f"{type(exc).__name__}: {exc}", "unreadable"))
+    return (*result, [(str(w.message), w.category.__name__) for w in caught])
+
+
+def _fork_reader(reader_format: str, path: str, args: tuple, limits: ReadLimits) -> tuple[str, object]:
+    """In the server: fork a child that reads one file; return how it ended and its pickled result."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(read_fd)
+            _apply_limits(limits)
+            try:
+                data = pickle.dumps(_read_in_child(reader_format, path, args, limits), pickle.HIGHEST_PROTOCOL)
+            except MemoryError:
+                data = pickle.dumps(("memory", None, []))
+            _write_frame(write_fd, data)
+        except BaseException:  # noqa: BLE001 - the child must exit here whatever happens
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        data = _read_frame(read_fd, time.monotonic() + limits.seconds)
+    finally:
+        os.close(read_fd)
+    if data is None:
+        try:
+            os.kill(pid, signal.SIGKILL)  # hung or slow: a child that already ended is simply reaped
+        except ProcessLookupError:
+            pass
+    _, status = os.waitpid(pid, 0)
+    if data is not None:
+        return "result", data
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) not in (signal.SIGKILL, signal.SIGXCPU):
+        return "signal", os.WTERMSIG(status)
+    if os.WIFSIGNALED(status):
+        return "timeout", None
+    return "exit", os.WEXITSTATUS(status)
+
+
+def serve_readers() -> None:
+    """Body of the reader server: answer ``(format, path, args, limits)`` requests on stdin until it closes."""
+    stdin, stdout = sys.stdin.buffer.fileno(), sys.stdout.buffer.fileno()
+    while (request := _read_frame(stdin)) is not None:
+        _write_frame(stdout, pickle.dumps(_fork_reader(*pickle.loads(request)), pickle.HIGHEST_PROTOCOL))
+
+
+class _ReaderServer:
+    """The caller's handle on its reader server (started on first use, restarted if it died)."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> subprocess.Popen:
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        return subprocess.Popen(
+            [sys.executable, "-c", f"from {__name__} import serve_readers; serve_readers()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
+        )
+
+    def request(self, reader_format: str, path: str, args: tuple, limits: ReadLimits) -> tuple[str, object] | None:
+        """Send one request; the server's answer, or None when the server died or did not answer."""
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._process = self._start()
+            process = self._process
+            try:
+                _write_frame(process.stdin.fileno(), pickle.dumps((reader_format, path, args, limits)))
+                deadline = time.monotonic() + limits.seconds + _SERVER_GRACE_SECONDS
+                answer = _read_frame(process.stdout.fileno(), deadline)
+            except OSError:
+                answer = None
+            if answer is None:
+                process.kill()
+                process.wait()
+                self._process = None
+                return None
+            return pickle.loads(answer)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._process is not None and self._process.poll() is None:
+                self._process.stdin.close()
+                try:
+                    self._process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+                    self._process.wait()
+            self._process = None
+
+
+_SERVER = _ReaderServer()
+atexit.register(_SERVER.close)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def read_isolated(reader_format: str, path: Path, *args: object, limits: ReadLimits | None = None) -> RawTable:
+    """Run the reader of ``reader_format`` (``xlsx`` or ``sav``) on ``path`` in a bounded child process.
+
+    Parameters
+    ----------
+    reader_format
+        ``"xlsx"`` (:func:`read_xlsx_export`) or ``"sav"`` (:func:`read_sav_export`).
+    path
+        The export.
+    args
+        Further arguments of the reader (the sheet, for XLSX).
+    limits
+        Memory, time, row and column limits; default :meth:`ReadLimits.from_environment`.
+
+    Raises
+    ------
+    ExportReadError
+        When the file cannot be read, and when the reader crashed (killed by a signal such as
+        SIGSEGV), ran out of time or exhausted its memory limit: "the SPSS reader crashed
+        (SIGSEGV)". The calling process always survives.
+    """
+    limits = limits or ReadLimits.from_environment()
+    what = _ISOLATED_READERS[reader_format][1]
+    if not hasattr(os, "fork"):  # Windows: no fork server; read here, with the row and column caps only
+        return _ISOLATED_READERS[reader_format][0](Path(path), *args, limits=limits)
+    answer = _SERVER.request(reader_format, str(Path(path).resolve()), tuple(args), limits)
+    if answer is None:
+        raise ExportReadError(f"the {what} reader did not answer (its process ended or hung)")
+    how, detail = answer
+    if how == "signal":
+        raise ExportReadError(f"the {what} reader crashed ({_signal_name(detail)})")
+    if how == "timeout":
+        raise ExportReadError(f"the {what} reader took longer than the time limit of {limits.seconds:g} s "
+                              f"({_limit_hint('seconds')})")
+    if how == "exit":
+        raise ExportReadError(f"the {what} reader crashed (exit code {detail})")
+    status, payload, caught = pickle.loads(detail)
+    for message, category in caught:
+        warnings.warn(f"{Path(path).name}: {message}", _WARNING_CATEGORIES.get(category, UserWarning), stacklevel=2)
+    if status == "ok":
+        return payload
+    if status == "memory":
+        raise ExportReadError(f"the {what} reader needed more than the memory limit of {limits.memory_mb:,} MiB "
+                              f"({_limit_hint('memory_mb')})")
+    message, kind = payload
+    raise ExportReadError(message, kind)
+
+
+_WARNING_CATEGORIES: dict[str, type[Warning]] = {
+    category.__name__: category
+    for category in (UserWarning, RuntimeWarning, DeprecationWarning, FutureWarning, ResourceWarning)
+}
+
+
+def _file_head(path: Path, size: int = 8) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
+def read_export(path: str | Path, sheet: str | int | None = None, encoding: str | None = None,
+                limits: ReadLimits | None = None) -> RawTable:
+    """Read one export; raise :class:`ExportReadError` with the reason when it cannot be read.
+
+    CSV is parsed here (pandas' C tokenizer, within the row and column caps); XLSX and SPSS are
+    read in a bounded child process (:func:`read_isolated`).
+    """
+    path = Path(path)
+    limits = limits or ReadLimits.from_environment()
+    try:
+        head = _file_head(path)
+        if not head:
+            raise ExportReadError("empty file", kind="empty")
+        kind = sniff_format(head)
+        if kind in _ISOLATED_READERS:
+            return read_isolated(kind, path, *([sheet] if kind == "xlsx" else []), limits=limits)
+        if kind == "xls":
+            raise ExportReadError("old binary Excel (.xls) is not supported: save it as .xlsx or CSV")
         data = path.read_bytes()
     except OSError as exc:
         raise ExportReadError(f"cannot open: {exc.strerror or exc}") from exc
-    if not data:
-        raise ExportReadError("empty file", kind="empty")
-    kind = sniff_format(data)
-    if kind == "xlsx":
-        return read_xlsx_export(path, sheet)
-    if kind == "sav":
-        return read_sav_export(path)
-    if kind == "xls":
-        raise ExportReadError("old binary Excel (.xls) is not supported: save it as .xlsx or CSV")
-    return read_csv_export(data, encoding)
+    return read_csv_export(data, encoding, limits)

@@ -17,6 +17,9 @@ import pandas as pd
 
 from .model import Survey
 
+#: Share of a block's items a respondent must answer for a score (the half-of-items rule).
+DEFAULT_MIN_VALID: float = 0.5
+
 #: Profile columns carried into tidy outputs when the survey has them.
 PROFILE_COLUMNS: tuple[str, ...] = ("region", "stakeholder", "country", "size_band", "role")
 #: Keys carried beside the profile when the survey has them: the pseudonymised organisation (the cluster
@@ -67,7 +70,7 @@ def _profile(survey: Survey) -> pd.DataFrame:
     return responses[columns].rename(columns={"role": "respondent_role"})
 
 
-def score_dimensions(survey: Survey, min_valid: float = 0.5) -> pd.DataFrame:
+def score_dimensions(survey: Survey, min_valid: float = DEFAULT_MIN_VALID) -> pd.DataFrame:
     """Mean of the valid (reverse-keyed) items of each dimension and role, per respondent.
 
     Parameters
