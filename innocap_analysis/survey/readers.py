@@ -115,7 +115,7 @@ class ReadLimits:
     for example ``INNOCAP_READ_MAX_ROWS=500000``, or per call (``load_survey(..., read_limits=...)``).
     """
 
-    max_rows: int = 100_000
+    max_rows: int = 1_000_000
     max_columns: int = 2_000
     memory_mb: int = 2_048
     seconds: float = 120.0
