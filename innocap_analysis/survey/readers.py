@@ -503,6 +503,10 @@ def _read_in_child(reader_format: str, path: str, args: tuple, limits: ReadLimit
             result = ("error", ("the file nests too deeply to be read", "unreadable"))
         except Exception as exc:  # a reader library failing on garbage: the file is unreadable
             result = ("error", (f"{type(exc).__name__}: {exc}", "unreadable"))
+        except BaseException as exc:
+            if type(exc).__name__ != "PanicException":  # a Rust panic in calamine derives from BaseException
+                raise
+            result = ("error", (f"the reader failed on the file's contents ({exc})", "unreadable"))
     return (*result, [(str(w.message), w.category.__name__) for w in caught])
 
 
