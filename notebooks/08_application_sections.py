@@ -165,7 +165,7 @@ annex = sentences.survey_methods_annex(
     min_valid=DEFAULT_MIN_VALID,
     min_cell_size=min_cell_size,
     power_text=sentences.clustered_power_sentence(power, icc),
-    disclosure_text=sentences.disclosure_fallback_paragraph(min_cell_size),
+    disclosure_text=sentences.disclosure_methods_paragraph(min_n=min_cell_size) + " " + sentences.personal_data_sentence(),
     data_caveat=note,
     power_illustrative=power_illustrative,
 )

@@ -304,7 +304,7 @@ def test_survey_frame_and_annex_on_the_illustrative_survey():
         frame.reset_index(), **application.instrument_facts(survey.codebook),
         rejected=survey.report.rejected[["reason", "action"]], min_valid=0.5, min_cell_size=5,
         power_text="With the design effect, the difference-in-differences detects d = 0.67.",
-        disclosure_text=sentences.disclosure_fallback_paragraph(5), data_caveat="Illustrative.")
+        disclosure_text=sentences.disclosure_methods_paragraph(min_n=5), data_caveat="Illustrative.")
     for heading in ("## Survey methods (annex)", "### Frame", "### Fieldwork", "### Translation", "### Non-response",
                     "### Minimum cell size and disclosure control", "### The follow-up (wave 2) and its power"):
         assert heading in annex

@@ -522,18 +522,11 @@ def partner_profile_markdown(profile: pd.DataFrame, *, data_caveat: str, design_
     return "\n".join(lines) + "\n"
 
 
-def disclosure_fallback_paragraph(min_cell_size: int) -> str:
-    """The disclosure-control paragraph of the methods annex, written from the minimum cell size.
-
-    Used until :mod:`innocap_analysis.disclosure` offers its own paragraph (issue 14).
-    """
+def personal_data_sentence() -> str:
+    """What the methods annex says about personal data (the loaders' rule, :mod:`innocap_analysis.survey`)."""
     return (
-        f"Statistical disclosure control: a group of respondents is published only when it counts at least "
-        f"{min_cell_size} respondents; a smaller group's count and every statistic of it are masked (threshold rule, "
-        "primary suppression; Hundepool et al. 2012, Statistical Disclosure Control, ch. 4). Totals are computed from "
-        "the published cells only, so a masked cell cannot be recovered by subtraction. No names, e-mail addresses, "
-        "organisation names or free-text answers are published: the loaders drop them, and organisations are "
-        "clustered only by a keyed pseudonym."
+        "No names, e-mail addresses, phone numbers, organisation names or free-text answers are published: the "
+        "loaders drop them, and organisations are clustered only by a keyed pseudonym."
     )
 
 
