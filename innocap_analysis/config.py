@@ -87,8 +87,17 @@ PARTNER_AREAS: dict[str, str] = {
 #: Distance (km, straight line) beyond which a resident counts as far from a service centre.
 BURDEN_THRESHOLD_KM: float = 25.0
 
-#: Minimum cell size for anything published (groups smaller than this are suppressed).
+#: Minimum cell size for anything published: a count of 1 to ``MIN_CELL_SIZE - 1`` respondents, whether a
+#: group's size or the count in one answer category, is masked (:mod:`innocap_analysis.disclosure`).
 MIN_CELL_SIZE: int = 5
+
+#: A share of 0% or 100% from a group smaller than this is masked: it would tell every member's answer
+#: (attribute disclosure; :func:`innocap_analysis.disclosure.extreme_share_mask`).
+MIN_GROUP_FOR_EXTREMES: int = 10
+
+#: Narrowest audit interval (respondents) allowed for a masked cell: what an attacker can derive about it from
+#: everything published must span at least this many respondents. Default: the threshold.
+MIN_AUDIT_WIDTH: int = MIN_CELL_SIZE
 
 
 def reproducible_environment() -> dict[str, str]:

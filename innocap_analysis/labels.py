@@ -42,6 +42,7 @@ DISPLAY_LABELS: dict[str, str] = {
     "procurement": "Procurement of innovation",
     "delivery_models": "Delivery models",
     "skills": "Skills",
+    "all_regions": "All partner regions",
 }
 
 

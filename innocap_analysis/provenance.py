@@ -87,8 +87,12 @@ def inputs_read() -> dict[str, str]:
     return dict(sorted(_inputs_read.items()))
 
 
-def record_output(path: str | os.PathLike[str], kind: str, caption: str = "") -> None:
-    """Append an output record to the build's provenance log, if a build is running."""
+def record_output(path: str | os.PathLike[str], kind: str, caption: str = "", **details: object) -> None:
+    """Append an output record to the build's provenance log, if a build is running.
+
+    ``details`` are further JSON-serialisable facts about the output (for a table, its declared
+    respondent counts and masked cells, which the build's disclosure audit reads).
+    """
     log = os.environ.get("INNOCAP_PROVENANCE_LOG")
     if not log:
         return
@@ -98,6 +102,7 @@ def record_output(path: str | os.PathLike[str], kind: str, caption: str = "") ->
         "caption": caption,
         "notebook": os.environ.get("INNOCAP_NOTEBOOK", ""),
         "inputs": inputs_read(),
+        **details,
     }
     with open(log, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(record, sort_keys=True) + "\n")

@@ -86,6 +86,7 @@ partners = partner_area_summary(partner_areas(regions), regions, keys=region_sel
 save_table(
     partners,
     "00_partner_areas",
+    counts=(),  # geography: no respondents
     caption=(
         "Partner areas: NUTS 3 parent, population (persons; CSO Census 2022 for County Donegal, Statistics Iceland "
         "1 January 2020 for Suðurland, Eurostat 1 January 2021 for FI1D1 and SE321, Statistics Canada 2021 census "
@@ -109,6 +110,7 @@ nuts3 = partner_region_table(regions, keys=region_selection)
 save_table(
     nuts3,
     "00_partner_nuts3_regions",
+    counts=(),  # geography: no respondents
     caption=(
         "NUTS 3 regions of the partners (Border, IE041, contains County Donegal; Landsbyggð, IS002, contains "
         "Suðurland): population (persons; Eurostat 1 January 2021, or 2019-2020 where 2021 was missing; "
@@ -127,6 +129,7 @@ remoteness = partner_remoteness(regions, keys=region_selection)
 save_table(
     remoteness,
     "00_partner_remoteness",
+    counts=(),  # geography: no respondents
     caption=(
         "Official remoteness class of the partners' NUTS 3 regions: Eurostat's urban-rural remoteness typology "
         "(NUTS 2021 level 3; Border, IE041, contains County Donegal; Landsbyggð, IS002, contains Suðurland). "

@@ -50,20 +50,20 @@ survey
 # (names, emails, organisation names, free text) are dropped on reading and never reach the analysis.
 
 # %%
-validation = quality.validation_summary(survey)
-save_table(validation, "01_validation_by_file",
+validation = quality.validation_summary(survey, min_n=min_cell_size)
+save_table(validation, "01_validation_by_file", counts=["rows_read", "rows_kept"],
            caption=f"Survey exports as read: rows read, kept and rejected, cells set to missing, columns dropped. {note}")
 validation
 
 # %%
 rejections = evidence.publishable_rejections(survey)
-save_table(rejections, "01_validation_issues",
+save_table(rejections, "01_validation_issues", counts=(),  # a processing log: one row per problem, no statistics
            caption=f"Every problem the loader found, by file, row, column and value (respondent ids withheld). {note}")
 rejections
 
 # %%
 dropped = survey.report.dropped_columns
-save_table(dropped, "01_dropped_columns",
+save_table(dropped, "01_dropped_columns", counts=(),
            caption=f"Columns not used: personal data dropped on reading, and columns not in the codebook. {note}")
 dropped
 
@@ -71,15 +71,17 @@ dropped
 # ## Who answered
 #
 # Respondents by partner region and stakeholder type. Cells with fewer than `min_cell_size` respondents are
-# suppressed, and totals are computed from the published cells only.
+# masked, and so are as many further cells as it takes for none of them to be recovered from the totals, which
+# are published (secondary suppression; see `docs/disclosure.md`).
 
 # %%
 counts = quality.response_counts(survey, "region", "stakeholder", min_n=min_cell_size)
-save_table(counts, "01_response_counts",
-           caption=f"Respondents by partner region and stakeholder type (cells below {min_cell_size} suppressed). {note}")
+save_table(counts, "01_response_counts", counts=[c for c in counts.columns if c != "suppressed"],
+           caption=f"Respondents by partner region and stakeholder type (cells below {min_cell_size} masked, with "
+                   f"secondary suppression). {note}")
 fig = response_counts_chart(counts, title="Respondents by partner region and stakeholder type")
 save_figure(fig, "01_response_counts", footnote=note,
-            caption=f"Respondents by partner region and stakeholder type; cells below {min_cell_size} suppressed. {note}")
+            caption=f"Respondents by partner region and stakeholder type; cells below {min_cell_size} masked. {note}")
 
 # %% [markdown]
 # ## Response rates
@@ -91,7 +93,7 @@ save_figure(fig, "01_response_counts", footnote=note,
 # %%
 print(quality.RESPONSE_RATE_RULE)
 rates = quality.response_rates(survey, "region", min_n=min_cell_size)
-save_table(rates, "01_response_rates",
+save_table(rates, "01_response_rates", counts=["responses", "responding_organisations", "completes"],
            caption=("Response rate per partner region: AAPOR RR1, complete responses over organisations invited "
                     f"(survey manifest); not available where the manifest gives no invited count. {note}"))
 print(sentences.response_rate_sentence(rates))
@@ -101,11 +103,13 @@ print(sentences.response_rate_sentence(rates))
 #
 # *Don't know* and blank answers are kept apart: a *don't know* is an answer about the organisation, a blank
 # is not. Items routed away from a respondent (supply items for the public sector, for example) count as
-# *not asked* and are left out of the denominators.
+# *not asked* and are left out of the denominators. A kind of missing answer given by fewer than `min_cell_size`
+# respondents is masked, in both tables together: their totals per kind are the same numbers.
 
 # %%
 missing_items = quality.missingness_by_item(survey, min_n=min_cell_size)
-save_table(missing_items, "01_missingness_by_item",
+save_table(missing_items, "01_missingness_by_item", counts=["n_asked"],
+           shares={column: "n_asked" for column in missing_items.columns if column.startswith("share_")},
            caption=f"Share of respondents asked each item who answered, said don't know, or left it blank. {note}")
 fig = missingness_chart(missing_items, title="Missing answers by item")
 save_figure(fig, "01_missingness_by_item", footnote=note,
@@ -113,7 +117,8 @@ save_figure(fig, "01_missingness_by_item", footnote=note,
 
 # %%
 missing_regions = quality.missingness_by_group(survey, "region", min_n=min_cell_size)
-save_table(missing_regions, "01_missingness_by_region",
+save_table(missing_regions, "01_missingness_by_region", counts=["n"],
+           shares={column: "answers_asked" for column in missing_regions.columns if column.startswith("share_")},
            caption=f"Share of don't-know and blank answers over all items asked, per partner region. {note}")
 missing_regions
 
@@ -126,7 +131,7 @@ missing_regions
 
 # %%
 reliability = reliability_table(survey)
-save_table(reliability, "01_reliability",
+save_table(reliability, "01_reliability", counts=["n_obs"],
            caption=f"Reliability of the capability scales: alpha (Feldt 95% CI), omega total, weakest item. {note}")
 reliability
 

@@ -56,7 +56,7 @@ print(sentences.clustering_sentence(scores, resolve_cluster(scores)))
 
 # %%
 by_region = profiles.capability_by_group(scores, "region", min_n=min_cell_size)
-save_table(by_region, "02_capability_by_region",
+save_table(by_region, "02_capability_by_region", counts=["n"],
            caption=f"Mean capability score (0-100) by partner region and dimension, with 95% CI and n. {note}")
 means, n = profiles.heatmap_layout(by_region, "region")
 fig = score_heatmap(means.rename(index=display_label, columns=display_label),
@@ -67,7 +67,7 @@ save_figure(fig, "02_capability_heatmap_region", footnote=note,
 
 # %%
 by_stakeholder = profiles.capability_by_group(scores, "stakeholder", min_n=min_cell_size)
-save_table(by_stakeholder, "02_capability_by_stakeholder",
+save_table(by_stakeholder, "02_capability_by_stakeholder", counts=["n"],
            caption=f"Mean capability score (0-100) by stakeholder type and dimension, with 95% CI and n. {note}")
 means, n = profiles.heatmap_layout(by_stakeholder, "stakeholder")
 fig = score_heatmap(means.rename(index=display_label, columns=display_label),
@@ -99,11 +99,11 @@ for dimension in survey.codebook.dimensions:
 # Ordinal data, so ranks rather than means.
 
 # %%
-kw_region = compare.kruskal_by(capability, "score_0_100", "region")
-kw_stakeholder = compare.kruskal_by(capability, "score_0_100", "stakeholder")
-save_table(kw_region, "02_kruskal_region",
+kw_region = compare.kruskal_by(capability, "score_0_100", "region", min_n=min_cell_size)
+kw_stakeholder = compare.kruskal_by(capability, "score_0_100", "stakeholder", min_n=min_cell_size)
+save_table(kw_region, "02_kruskal_region", counts=["n", "n_missing", "min_group_n"],
            caption=f"Kruskal-Wallis test of capability scores across partner regions, per dimension. {note}")
-save_table(kw_stakeholder, "02_kruskal_stakeholder",
+save_table(kw_stakeholder, "02_kruskal_stakeholder", counts=["n", "n_missing", "min_group_n"],
            caption=f"Kruskal-Wallis test of capability scores across stakeholder types, per dimension. {note}")
 kw_region[["dimension", "n", "H", "p_holm", "epsilon_squared", "eta_squared_h"]]
 
@@ -115,9 +115,9 @@ kw_region[["dimension", "n", "H", "p_holm", "epsilon_squared", "eta_squared_h"]]
 # %%
 pairs_stakeholder = profiles.pairwise_by_dimension(scores, "stakeholder", min_n=min_cell_size)
 pairs_region = profiles.pairwise_by_dimension(scores, "region", min_n=min_cell_size)
-save_table(pairs_stakeholder, "02_pairwise_stakeholder",
+save_table(pairs_stakeholder, "02_pairwise_stakeholder", counts=["n_a", "n_b", "n"],
            caption=f"Pairwise Mann-Whitney tests between stakeholder types: Cliff's delta, Holm and BH p-values. {note}")
-save_table(pairs_region, "02_pairwise_region",
+save_table(pairs_region, "02_pairwise_region", counts=["n_a", "n_b", "n"],
            caption=f"Pairwise Mann-Whitney tests between partner regions: Cliff's delta, Holm and BH p-values. {note}")
 pairs_stakeholder[["dimension", "group_a", "group_b", "n_a", "n_b", "cliffs_delta", "p_holm"]]
 
@@ -129,8 +129,8 @@ pairs_stakeholder[["dimension", "group_a", "group_b", "n_a", "n_b", "cliffs_delt
 # adjustment over all items. An odds ratio above 1 means higher answers than the reference.
 
 # %%
-odds = measurement.ordinal_odds_ratios_by_item(survey)
-save_table(odds, "02_ordinal_odds_ratios",
+odds = measurement.ordinal_odds_ratios_by_item(survey, min_n=min_cell_size)
+save_table(odds, "02_ordinal_odds_ratios", counts=["n", "n_missing", "n_level"],
            caption=f"Proportional-odds models per capability item: odds ratios (95% CI) for region and stakeholder type. {note}")
 print(sentences.odds_ratio_sentence(odds))
 
@@ -145,7 +145,7 @@ print(sentences.odds_ratio_sentence(odds))
 
 # %%
 validity = measurement.dimension_validity(survey)
-save_table(validity, "02_dimension_validity",
+save_table(validity, "02_dimension_validity", counts=["n"],
            caption=("Capability dimensions, per pair: Pearson correlation of the scale scores (Fisher 95% CI), Spearman's "
                     "rho, correlation corrected for attenuation, HTMT (below 0.85: distinct; Henseler et al. 2015), AVE and "
                     f"the Fornell-Larcker criterion. {note}"))
@@ -162,7 +162,7 @@ print(sentences.discriminant_validity_sentence(validity))
 
 # %%
 dif = measurement.item_dif(survey, reference="public_sector", focal="sme")
-save_table(dif, "02_item_dif_sme_public",
+save_table(dif, "02_item_dif_sme_public", counts=["n", "n_reference", "n_focal"],
            caption=("Differential item functioning of the capability items, SMEs against public-sector bodies: ordinal "
                     "logistic regression on the rest score, odds ratio (SMEs at the same rest score), likelihood-ratio "
                     f"test (Holm over all items) and Nagelkerke R-squared change. {note}"))

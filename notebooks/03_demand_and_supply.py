@@ -79,7 +79,7 @@ print(sentences.clustering_sentence(scores, cluster))
 print(priorities.PRIORITY_RULE)
 ranks = priorities.priority_uncertainty(scores, by=("region",), seed=seed, min_n=min_cell_size,
                                         codebook_order=list(survey.codebook.dimensions))
-save_table(ranks, "03_need_priority",
+save_table(ranks, "03_need_priority", counts=["n", "n_clusters"],
            caption=("Public-sector need (importance, 0-100) per region and dimension in rank order: mean with 95% CI, "
                     "P(rank 1) over 2,000 resamples of organisations, and the paired difference from the top "
                     f"(bootstrap 95% CI, Holm-adjusted p). {note}"))
@@ -104,7 +104,7 @@ for region, part in ranks.groupby("region", observed=True, sort=False):
 # %%
 print(demand_supply.IPA_RULE)
 ipa = demand_supply.ipa_table(public_sector, by=("region",), min_n=min_cell_size, cut="grand_mean")
-save_table(ipa, "03_ipa_public_sector",
+save_table(ipa, "03_ipa_public_sector", counts=["importance_n", "capability_n", "n"],
            caption=("Public sector: mean importance (one item) and capability (six-item agreement scale), 0-100 with "
                     f"95% CI, and the IPA quadrant (cuts at the grand means over all regions). {note}"))
 fig = ipa_small_multiples(ipa, by="region", ranks=ranks, title="Public sector: importance beside capability",
@@ -124,7 +124,7 @@ save_figure(fig, "03_ipa_scatter", footnote=note,
 # %%
 print(demand_supply.NEED_SUPPLY_RULE)
 need_supply = demand_supply.need_and_supply(scores, by=("region",), min_n=min_cell_size)
-save_table(need_supply, "03_need_and_supply",
+save_table(need_supply, "03_need_and_supply", counts=["need_n", "supply_n", "n"],
            caption=("Public-sector need (importance item) and SME and university supply (\"we can offer this\" item), "
                     f"0-100 with 95% CI, side by side: different questions, not subtracted. {note}"))
 fig = need_supply_panels(need_supply, by="region", title="Public-sector need beside SME and university supply")
@@ -137,15 +137,18 @@ save_figure(fig, "03_need_and_supply", footnote=note,
 #
 # Share of public-sector respondents who agree or strongly agree that they know the digital solutions regional
 # SMEs (AW1) and universities and research organisations (AW2) offer, with Wilson 95% intervals. Lack of
-# awareness is the known bottleneck between demand and supply. Each item has its own figure and table.
+# awareness is the known bottleneck between demand and supply. Each item has its own figure and table. Where fewer
+# than `min_cell_size` respondents of a partner are aware (or not aware), the partner's share is masked; the share
+# over all partner regions still shows.
 
 # %%
-awareness = demand_supply.awareness_shares(survey, by=("region",), stakeholders=["public_sector"], min_n=min_cell_size)
-save_table(awareness, "03_awareness_public_sector",
+awareness = demand_supply.awareness_shares(survey, by=("region",), stakeholders=["public_sector"],
+                                           pooled="all_regions", min_n=min_cell_size)
+save_table(awareness, "03_awareness_public_sector", counts=["n", "n_aware", "n_dont_know"], shares={"share": "n"},
            caption=f"Public-sector awareness of regional SME (AW1) and university (AW2) solutions: share agreeing, Wilson 95% CI. {note}")
 for item, block in awareness.groupby("item", sort=True):
     name = f"03_awareness_{item.lower()}"
-    save_table(block, name, caption=f"Share of public-sector respondents aware ({item}), Wilson 95% CI. {note}")
+    save_table(block, name, counts=["n", "n_aware", "n_dont_know"], shares={"share": "n"}, caption=f"Share of public-sector respondents aware ({item}), Wilson 95% CI. {note}")
     fig = share_interval_chart(block, by="region", xlabel="public-sector respondents aware (%)",
                                title=f"{item}: {survey.codebook.item(item).text['en']}")
     display(save_figure(fig, name, footnote=note,
@@ -159,11 +162,12 @@ for item, block in awareness.groupby("item", sort=True):
 
 # %%
 adoption = demand_supply.awareness_shares(survey, by=("region",), role="adoption", stakeholders=["public_sector"],
-                                          min_n=min_cell_size)
-save_table(adoption, "03_adoption_public_sector",
+                                          pooled="all_regions", min_n=min_cell_size)
+save_table(adoption, "03_adoption_public_sector", counts=["n", "n_aware", "n_dont_know"], shares={"share": "n"},
            caption=f"Public-sector willingness to be an early adopter or test bed: share agreeing, Wilson 95% CI. {note}")
 barriers = profiles.barrier_shares(survey, "region", stakeholders=["public_sector"], min_n=min_cell_size)
-save_table(barriers, "03_barriers_public_sector",
+save_table(barriers, "03_barriers_public_sector", counts=["n", "n_selected", "n_no_selection"],
+           shares={"share": "n"},
            caption=f"Barriers named by public-sector respondents: share of those naming at least one barrier. {note}")
 shares, n = profiles.heatmap_layout(barriers.assign(share=100 * barriers["share"]), "region",
                                     columns="option", value="share")
@@ -197,7 +201,7 @@ else:
     v2_survey = evidence.select_regions(v2_survey, region_selection)
     v2_note = "Illustrative synthetic answers to instrument v2, not the partners' real answers."
 v2_gaps = matched.matched_gaps(v2_survey, by=("region",), min_n=min_cell_size)
-save_table(v2_gaps, "03_matched_gaps_v2",
+save_table(v2_gaps, "03_matched_gaps_v2", counts=["need_n", "supply_n", "n"],
            caption=("Instrument v2: public-sector need gap (importance minus ability on the same statements, 0-100 "
                     "points) and suppliers' ability minus the public sector's own (same statements and scale), with "
                     f"cluster-robust 95% CI and Holm-adjusted p over all regions and dimensions. {v2_note}"))

@@ -98,6 +98,7 @@ coverage = settlement_coverage(settlements, regions)
 save_table(
     coverage,
     "04_settlement_coverage",
+    counts=(),  # geography: no respondents
     caption=(
         "Settlement coverage per region: GeoNames places of 500+ (count, of which assigned by the coastline "
         "fallback), their summed GeoNames population (persons), the official population (Eurostat 2021, or "
@@ -141,6 +142,7 @@ indicators = region_indicator_table(regions, distances, accessibility, sparsity)
 save_table(
     indicators,
     "04_region_indicators",
+    counts=(),  # geography: no respondents
     caption=(
         "Service-distance indicators per region and service tier (local centre: GeoNames place of 5,000+; regional "
         "centre 20,000+; city 50,000+): population-weighted mean, median and 90th-percentile straight-line distance "
@@ -163,6 +165,7 @@ partners = partner_indicator_table(indicators, keys=region_selection)
 save_table(
     partners,
     "04_partner_region_indicators",
+    counts=(),  # geography: no respondents
     caption=(
         "Service-distance indicators of the NUTS 3 regions of the INNOCAP partners (Border, IE041, contains County "
         "Donegal; Landsbyggð, IS002, contains Suðurland) per service tier: distances in km "
@@ -192,6 +195,7 @@ areas = geo.area_table()
 save_table(
     areas,
     "04_partner_areas",
+    counts=(),  # geography: no respondents
     caption=(
         "The five partner areas: NUTS 3 parent, official population (year, source), area (km², equal-area "
         "projection) against the official area, and how the boundary was made. County Donegal: 5 km cells of "
@@ -226,6 +230,7 @@ save_figure(
 save_table(
     geo.population_check,
     "04_partner_population_check",
+    counts=(),  # geography: no respondents
     caption=(
         "Demand-layer population per partner area (GEOSTAT 2011 5 km grid calibrated to official totals; cleaned "
         "GeoNames places for CA-NL) against the official figure, and the independent check calibrated to the "
@@ -236,6 +241,7 @@ save_table(
 save_table(
     geo.calibration,
     "04_demand_calibration",
+    counts=(),  # geography: no respondents
     caption=(
         "Calibration of the demand layer per area: source, units (grid cells or places), input total, official "
         "target and calibration factor (target / input). Source: Eurostat, GEOSTAT 2011; GeoNames (CC BY 4.0)."
@@ -247,6 +253,7 @@ geo.population_check[["label", "demand_source", "population_input", "population_
 save_table(
     geo.double_counts,
     "04_geonames_double_counts",
+    counts=(),  # geography: no respondents
     caption=(
         "GeoNames places dropped as double counts: neighbourhoods inside the built-up radius of a place at least "
         "five times larger, municipalities merged into another, and duplicates; with the place that contains "
@@ -256,6 +263,7 @@ save_table(
 save_table(
     geo.double_count_summary,
     "04_geonames_double_count_summary",
+    counts=(),  # geography: no respondents
     caption=(
         "Per region: GeoNames places and population before cleaning, what each rule dropped, and coverage "
         "(GeoNames sum / official population) before and after. Data from GeoNames (geonames.org), CC BY 4.0."
@@ -274,6 +282,7 @@ geo.double_counts["reason"].value_counts()
 save_table(
     geo.old_new,
     "04_partner_area_old_new",
+    counts=(),  # geography: no respondents
     caption=(
         "Share of the population beyond 25 km of a regional centre (20,000+), from the published NUTS 3 figure "
         "(GeoNames weights) to the partner-area figure (grid weights, own-country services), with the people "
@@ -294,6 +303,7 @@ geo.old_new[["label", "nuts3_parent", "share_published", "share_grid_demand", "s
 save_table(
     geo.indicators,
     "04_partner_area_indicators",
+    counts=(),  # geography: no respondents
     caption=(
         "Service-distance indicators of the partner areas per service tier, own-country services: population-"
         "weighted mean, median and 90th-percentile straight-line distance (km), shares and numbers of people beyond "
@@ -320,6 +330,7 @@ geo.indicators[geo.indicators["tier"] == "regional_centre"][
 save_table(
     geo.sensitivity,
     "04_partner_area_sensitivity",
+    counts=(),  # geography: no respondents
     caption=(
         "Share and number of people beyond the cut from a regional centre in each partner area, for every "
         "combination of centre threshold, detour factor and cut (central: 20,000, 1.0, 25 km), own-country "
@@ -329,6 +340,7 @@ save_table(
 save_table(
     geo.sensitivity_summary,
     "04_partner_area_sensitivity_summary",
+    counts=(),  # geography: no respondents
     caption=(
         "Central share beyond 25 km of a regional centre per partner area, the range when one choice moves (the "
         "others central), and the range over all 27 combinations. Sources: Eurostat, GEOSTAT 2011; GeoNames."
@@ -356,6 +368,7 @@ save_interim(geo.sensitivity_summary, "04_partner_area_sensitivity")  # read by 
 save_table(
     geo.proxy,
     "04_hospital_proxy_check",
+    counts=(),  # geography: no respondents
     caption=(
         "Per NUTS 3 region of FI, SE, IE and NO: population-weighted mean distance (km) and share beyond 25 km for "
         "the nearest hospital (GISCO register, 2019) and the nearest regional centre (20,000+), log ratio and "
@@ -491,6 +504,7 @@ print(sentences.remoteness_agreement_sentence(agreement, threshold_km))
 save_table(
     agreement.confusion,
     "04_remoteness_confusion",
+    counts=(),  # geography: no respondents
     caption=(
         "Urban-rural remoteness class of the NUTS 3 regions: published by Eurostat (rows) against the straight-line "
         "estimate (columns; 1 predominantly urban, 21/22 intermediate close to a city / remote, 31/32 predominantly "
@@ -525,6 +539,7 @@ disagreements = explain_remoteness_disagreements(remoteness_disagreements(remote
 save_table(
     disagreements,
     "04_remoteness_disagreements",
+    counts=(),  # geography: no respondents
     caption=(
         "NUTS 3 regions whose estimated remoteness class differs from Eurostat's published class: share of the "
         "population (GeoNames places of 500+) within the straight-line proxy of a 45-minute drive to a city of "

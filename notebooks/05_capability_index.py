@@ -43,7 +43,6 @@ illustrative = True      # False when run on real exports
 import pandas as pd
 
 from innocap_analysis import composite
-from innocap_analysis.disclosure import suppress_small_cells
 from innocap_analysis.evidence import data_note, load_evidence_survey, save_figure, save_table, sentences
 from innocap_analysis.indicators import capability, resolve_cluster
 from innocap_analysis.plots import use_style
@@ -76,10 +75,11 @@ CHOICES = dict(
 
 # %%
 index = capability.capability_index(scores, min_cell_size=min_cell_size)
-by_group = suppress_small_cells(index.by_group, min_n=min_cell_size)
+by_group = index.by_group  # sizes and means of groups below min_cell_size masked, with secondary suppression
 save_table(
     by_group,
     "05_capability_index_by_group",
+    counts=["n"],
     caption=(
         "Capability index (0-100; equal-weight mean of an organisation's four capability dimension scores): "
         "number of organisations, mean and standard deviation per partner region and per stakeholder type; "
@@ -99,6 +99,7 @@ regions = capability.group_indicator_matrix(scores, "region", min_cell_size=min_
 save_table(
     regions.groups,
     "05_region_dimension_means",
+    counts=["n"],
     caption=(
         "Mean capability dimension score (0-100) per partner region: the indicators of the uncertainty "
         "analysis; n = smallest number of organisations scored on a dimension; groups of fewer than "
@@ -133,6 +134,7 @@ rank_table = pd.concat(ANALYSES, names=["analysis"]).reset_index(level=0)
 save_table(
     rank_table,
     "05_region_rank_intervals",
+    counts=(),
     caption=(
         f"Rank of each partner region on the capability index (1 = highest) over {N_DRAWS} Monte Carlo draws: "
         "nominal rank, median, mean and 5 % / 95 % quantiles; modelling choices alone, and with a bootstrap "
@@ -174,6 +176,7 @@ sensitivity = pd.concat(
 save_table(
     sensitivity,
     "05_sensitivity_indices",
+    counts=(),  # n_levels and n_units count modelling choices and regions, not respondents
     caption=(
         "First-order sensitivity indices of the partner regions' ranks (share of rank variance, averaged "
         "over regions whose rank varies; adjusted = bias-corrected omega squared) for each modelling choice. "
@@ -198,6 +201,7 @@ dominance = composite.dominance_pairs(regions.matrix)
 save_table(
     dominance,
     "05_region_dominance",
+    counts=(),  # pairs of regions, no respondents
     caption=("Pairs of partner regions and the region whose mean capability is higher on all four dimensions "
              "(dominance), if any: only pairs without one can change places over the modelling choices. " + NOTE),
 )
@@ -220,6 +224,7 @@ pairs = composite.rank_interval_pairs(combined.rank_stats)
 save_table(
     pairs,
     "05_region_rank_pairs",
+    counts=(),
     caption=(
         "Pairs of partner regions: 5-95 % rank intervals (modelling choices and sampling of organisations), "
         "whether they overlap, and the region ahead where they do not. " + NOTE
@@ -249,6 +254,7 @@ cells_combined = capability.group_rank_uncertainty(
 save_table(
     cells.groups,
     "05_region_stakeholder_dimension_means",
+    counts=["n"],
     caption=(
         "Mean capability dimension score (0-100) per partner region and stakeholder type; n = smallest number "
         f"of organisations scored on a dimension; groups of fewer than {min_cell_size} withheld. " + NOTE

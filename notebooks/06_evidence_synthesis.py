@@ -70,7 +70,7 @@ sensitivity = load_interim("04_partner_area_sensitivity", written_by="04_service
 # %%
 per_region = synthesis.region_synthesis(priorities, need_supply, awareness, partner_distance, sensitivity, ipa=ipa,
                                         tier="regional_centre", regions=region_selection)
-save_table(per_region, "06_region_synthesis",
+save_table(per_region, "06_region_synthesis", counts=(),  # shares and means from notebooks 03 and 04
            caption=("Per partner: the public sector's top need (importance, 0-100, 95% CI) with P(rank 1) and the "
                     "modules tied with it, its capability and the suppliers' \"we can offer this\" beside it (not "
                     "subtracted), awareness, and the share and number of the partner area's people beyond 25 km of an "
@@ -89,7 +89,7 @@ save_figure(fig, "06_need_and_distance_burden", footnote=note,
 # %%
 print(synthesis.OVERALL_PRIORITY_RULE)
 overall = synthesis.overall_priorities(priorities)
-save_table(overall, "06_overall_priorities",
+save_table(overall, "06_overall_priorities", counts=(),  # counts of regions, not respondents
            caption="Capacity-building modules ranked across the partner regions. " + note)
 overall
 
@@ -108,7 +108,7 @@ findings = synthesis.findings_table(per_region, priorities, figures={
     "awareness": "03_awareness_{item}", "distance": "04_partner_area_sensitivity",
 }, need_supply=need_supply, awareness=awareness,
     item_texts=dict(zip(awareness_items["item"], awareness_items["text"], strict=True)))
-save_table(findings, "06_findings_for_application",
+save_table(findings, "06_findings_for_application", counts=(),
            caption="Findings for the funding application, one sentence each, with the figure it rests on. " + note)
 for _, row in findings.iterrows():
     print(f"{row['finding']:>2}. {row['statement']}  [{row['evidence']}]")

@@ -45,7 +45,6 @@ illustrative = True      # False when run on real exports
 
 # %%
 from innocap_analysis import evidence
-from innocap_analysis.disclosure import suppress_small_cells
 from innocap_analysis.evaluation import (
       PARALLEL_TRENDS,
       PLANNING_ICC_RULE,
@@ -118,6 +117,7 @@ icc = baseline_icc(data.scores)
 save_table(
     icc,
     "07_baseline_icc",
+    counts=["n_respondents", "n_organisations"],
     caption=(
         "Intraclass correlation of the baseline capability scores within organisations, per dimension: ICC(1) "
         "(one-way ANOVA, F-based 95% interval), the REML variance ratio of a random-intercept model (check), "
@@ -156,6 +156,7 @@ print(required_participants_sentence(
 save_table(
     planned.table,
     "07_power_table",
+    counts=(),  # planned sample sizes, not respondents
     caption=(
         "Minimum detectable effect (Cohen's d, SDs of individual change; 80% power, two-sided alpha = 0.05) "
         "by planned participants (comparison respondents: half as many) and share of baseline respondents "
@@ -168,6 +169,7 @@ save_table(
 save_table(
     planned.summary,
     "07_power_plan",
+    counts=(),  # planned sample sizes, not respondents
     caption=(
         f"The planned sample ({plan.n_participants} participants, {plan.n_comparison} comparison respondents, "
         f"{linked_share:.1%} linked at follow-up): minimum detectable effect without clustering, with the design "
@@ -198,13 +200,14 @@ result = evaluate_programme(data.scores, seed=seed, min_cell_size=min_cell_size)
 # (two responses under one key) and conflicting participant flags are excluded, never guessed.
 
 # %%
-linking = suppress_small_cells(result.linking, min_cell_size, count_column=None)
+linking = result.linking
 save_table(
     linking,
     "07_linking",
+    counts=["n_keys", "n_baseline_responses", "n_follow_up_responses"],
     caption=(
         "Linking of baseline and follow-up responses by panel key: keys and responses per category "
-        f"(counts below {min_cell_size} suppressed; no keys are shown). " + note
+        f"(counts below {min_cell_size} masked, with secondary suppression; no keys are shown). " + note
     ),
 )
 linking.set_index("category")[["n_keys", "n_baseline_responses", "n_follow_up_responses"]]
@@ -219,6 +222,8 @@ linking.set_index("category")[["n_keys", "n_baseline_responses", "n_follow_up_re
 save_table(
     result.attrition_response,
     "07_follow_up_response",
+    counts=["n_baseline", "n_linked_follow_up"],
+    shares={"follow_up_rate": "n_baseline"},
     caption=(
         "Baseline respondents with a linked follow-up answer, by group: counts and follow-up rate "
         f"(groups below {min_cell_size} respondents suppressed). " + note
@@ -230,6 +235,7 @@ result.attrition_response
 save_table(
     result.attrition_baseline,
     "07_attrition_baseline_difference",
+    counts=["n_linked", "n_not_linked"],
     caption=(
         "Baseline capability of respondents without a linked follow-up answer minus those with one, per "
         "dimension and group (scale points, Welch 95% interval, Cohen's d; "
@@ -248,15 +254,19 @@ result.attrition_baseline.query("group == 'all'")[["dimension", "n_linked", "n_n
 save_table(
     result.paired,
     "07_paired_change",
+    counts=["n", "n_missing_score", "n_zero_change"],
     caption=(
         "Paired change (follow-up minus baseline, scale points) of linked respondents per dimension and "
         "group: mean with bootstrap BCa 95% interval, median, Wilcoxon signed-rank test, rank-biserial "
-        f"correlation (groups below {min_cell_size} suppressed). " + note
+        f"correlation (groups below {min_cell_size} masked; where fewer than {min_cell_size} respondents did "
+        "not change, their count is masked with the Wilcoxon statistic and the rank-biserial correlation, "
+        "which would give it back). " + note
     ),
 )
 save_table(
     result.unpaired,
     "07_unpaired_wave_comparison",
+    counts=["n_baseline", "n_follow_up"],
     caption=(
         "Unpaired comparison of all follow-up with all baseline respondents (scale points, Welch 95% "
         "interval, Hedges' g); biased by selective attrition, shown for contrast "
@@ -266,6 +276,7 @@ save_table(
 save_table(
     result.did.drop(columns="assumption"),
     "07_difference_in_differences",
+    counts=["n_participants", "n_comparison", "n_without_organisation"],
     caption=(
         "Difference-in-differences (participants' change minus comparison change, scale points) on linked "
         "respondents and on all responses, OLS with 95% intervals clustered by organisation. Assumption: "
@@ -294,8 +305,10 @@ save_figure(
     footnote=note,
     caption=(
         "Distribution of individual change (follow-up minus baseline, scale points of the dimension score) "
-        "of linked participants and comparison respondents per dimension: violin with box (median, "
-        f"quartiles); groups below {min_cell_size} respondents not drawn. " + note
+        "of linked participants and comparison respondents per dimension, in 0.5-point bins (width proportional "
+        f"to the number of respondents); the outer bins hold everyone beyond them and at least {min_cell_size}, "
+        f"so that no individual's change shows; bins of fewer than {min_cell_size} are masked (hatched); line: "
+        f"median, point: mean; groups below {min_cell_size} respondents not drawn. " + note
     ),
 )
 

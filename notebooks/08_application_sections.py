@@ -70,7 +70,7 @@ keys = region_selection or list(config.PARTNER_AREAS)
 print(RESPONSE_RATE_RULE)
 rates = response_rates(survey, "region", min_n=min_cell_size)
 frame = application.survey_frame(survey, rates, regions=keys)
-save_table(frame, "08_survey_frame",
+save_table(frame, "08_survey_frame", counts=["rows_read", "rows_kept", "responses", "completes"],
            caption=("Survey frame per partner: export files, their layouts and languages, rows read and kept, "
                     "organisations invited (survey manifest), respondents kept and the response rate (AAPOR RR1, "
                     f"completes over invited; groups below {min_cell_size} respondents suppressed). " + note))
@@ -96,7 +96,7 @@ profiles = application.partner_profiles(
     design, regions=keys, illustrative=illustrative, min_cell_size=min_cell_size,
 )
 application.check_profile_counts(profiles, min_cell_size)
-save_table(profiles, "08_partner_profiles",
+save_table(profiles, "08_partner_profiles", counts=["respondents"],
            caption=("Every number of the partner-area profiles: section, item, value with its interval or range, "
                     "unit, the text the profile prints, whether it is illustrative, and the published table or data "
                     f"file it comes from (respondent counts below {min_cell_size} masked). " + note))
@@ -128,14 +128,14 @@ scores = score_dimensions(survey)
 baselines = result_baselines(scores, min_n=min_cell_size)
 targets = application.indicator_targets(design, power, baselines, illustrative=illustrative,
                                         power_illustrative=power_illustrative)
-save_table(targets, "08_indicator_targets",
+save_table(targets, "08_indicator_targets", counts=["baseline_n"],
            caption=("Indicators of the intervention logic: Interreg common indicators (official names, Regulation (EU) "
                     "2021/1058 Annex I) and the programme's survey result indicators, with baseline (wave 1; common "
                     "indicators count from project start), target and where the target comes from (the power analysis "
                     "with the design effect, notebook 07, or the project design). " + note))
 priorities = load_interim("03_priorities", written_by="03_demand_and_supply")
 logic = application.intervention_logic(design, priorities, targets)
-save_table(logic, "08_intervention_logic",
+save_table(logic, "08_intervention_logic", counts=(),
            caption=("Intervention logic: each wave-1 need, its objective, the work packages that serve it, their outputs "
                     "and results (Interreg common indicators with targets) and the survey result indicator with its "
                     "wave-1 baseline (95% CI) and target. " + " ".join(filter(None, [design_note, note]))))
@@ -147,7 +147,7 @@ targets[["code", "indicator", "baseline", "target", "target_basis"]]
 # %%
 print(application.TRANSNATIONAL_RULE)
 transnational = application.transnational_needs(priorities, regions=keys)
-save_table(transnational, "08_transnational_needs",
+save_table(transnational, "08_transnational_needs", counts=(),  # counts of partner areas, not respondents
            caption=("Which public-sector needs the partners share and which are area-specific: class, the partner areas "
                     "where the need is a top need (first, or not separated from the first), where it ranks first (and "
                     f"clearly first: P(rank 1) at least {PRIORITY_RANK1_THRESHOLD:g}), and its rank, need (importance, "
@@ -165,7 +165,7 @@ annex = sentences.survey_methods_annex(
     min_valid=DEFAULT_MIN_VALID,
     min_cell_size=min_cell_size,
     power_text=sentences.clustered_power_sentence(power, icc),
-    disclosure_text=sentences.disclosure_fallback_paragraph(min_cell_size),
+    disclosure_text=sentences.disclosure_methods_paragraph(min_n=min_cell_size) + " " + sentences.personal_data_sentence(),
     data_caveat=note,
     power_illustrative=power_illustrative,
 )

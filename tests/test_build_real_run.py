@@ -32,7 +32,8 @@ def test_survey_run_on_reseeded_exports_is_complete_and_separate(tmp_path):
     manifest = pd.read_csv(out / "MANIFEST.csv")
     committed = pd.read_csv(config.FIGURES_MANIFEST)
     assert sorted(manifest["file"]) == sorted(committed["file"])  # every figure and table, again
-    assert set(manifest["notebook"]) == {p.name for p in build.discover_notebooks()}
+    assert set(manifest.loc[manifest["kind"] != "disclosure", "notebook"]) == {p.name for p in build.discover_notebooks()}
+    assert (out / "DISCLOSURE.csv").exists()  # the disclosure audit ran, and passed (code 0)
     assert (out.parent / "notebooks").is_dir()
     counts = pd.read_csv(out / "tables" / "01_response_counts.csv")
     assert not counts.equals(pd.read_csv(config.TABLES_DIR / "01_response_counts.csv"))  # other data went in

@@ -47,11 +47,16 @@ def test_group_means_and_suppression():
     assert groups.loc[("region", "donegal"), "n"] == 3
     assert groups.loc[("region", "donegal"), "mean_index"] == pytest.approx((50 + 100 + 10) / 3)
     assert groups.loc[("region", "south_savo"), "mean_index"] == pytest.approx((25 + 50 + 60) / 3)
-    assert groups.loc[("stakeholder", "sme"), "mean_index"] == pytest.approx((50 + 100 + 25 + 60) / 4)
-    assert groups.loc[("stakeholder", "sme"), "sd_index"] == pytest.approx(np.std([50, 100, 25, 60], ddof=1))
-    # two public-sector organisations < 3: counted, mean withheld
+    unmasked = capability.capability_index(_scores(), min_cell_size=2).by_group.set_index(["grouping", "group"])
+    assert unmasked.loc[("stakeholder", "sme"), "mean_index"] == pytest.approx((50 + 100 + 25 + 60) / 4)
+    assert unmasked.loc[("stakeholder", "sme"), "sd_index"] == pytest.approx(np.std([50, 100, 25, 60], ddof=1))
+    # two public-sector organisations < 3: masked, and the SMEs with them (6 organisations in all is
+    # published by region, so the SMEs' 4 would give the 2 back)
     public = groups.loc[("stakeholder", "public_sector")]
-    assert public["n"] == 2 and public["suppressed"] and np.isnan(public["mean_index"])
+    assert pd.isna(public["n"]) and public["suppressed"] and np.isnan(public["mean_index"])
+    sme = groups.loc[("stakeholder", "sme")]
+    assert pd.isna(sme["n"]) and sme["suppressed"] and np.isnan(sme["mean_index"])
+    assert not groups.loc["region", "suppressed"].any()
 
 
 def test_weights_and_min_dimensions():

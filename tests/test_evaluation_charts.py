@@ -42,7 +42,8 @@ def test_forest_plot_marks_suppressed_rows():
     small = evaluate_programme(simulate_panel(PanelDesign(n_comparison=4), seed=3).scores, n_resamples=199)
     fig = effect_forest_plot(small.estimates)
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
-    assert any("suppressed" in t for t in texts)
+    assert "n < 5" in texts
+    assert any(p.get_gid() == "masked-cell" for ax in fig.axes for p in ax.patches)
     plt.close(fig)
 
 
@@ -59,5 +60,6 @@ def test_change_distributions_suppress_small_groups():
     small = evaluate_programme(simulate_panel(PanelDesign(n_comparison=4), seed=3).scores, n_resamples=199)
     fig = paired_change_distributions(small.pairs)
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
-    assert sum("suppressed" in t for t in texts) == 4
+    assert texts.count("n < 5") == 4  # the comparison group in each dimension panel
+    assert sum(p.get_gid() == "masked-cell" and p.get_width() == 0.8 for ax in fig.axes for p in ax.patches) == 4
     plt.close(fig)

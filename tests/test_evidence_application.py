@@ -52,7 +52,7 @@ def _inputs():
         "typology": ["Eurostat urban-rural remoteness typology (NUTS 2021 level 3)"] * 2})
     counts = pd.DataFrame({"public_sector": pd.array([27, 21], dtype="Int64"),
                            "sme": pd.array([31, pd.NA], dtype="Int64"),
-                           "total_published": pd.array([58, 21], dtype="Int64"), "any_suppressed": [False, True]},
+                           "total": pd.array([58, 24], dtype="Int64"), "suppressed": [False, True]},
                           index=pd.Index(keys, name="region"))
     # as innocap_analysis.survey.quality.response_rates writes it
     rates = pd.DataFrame({"region": keys, "files": ["donegal_en.csv", "south_iceland.xlsx"],
@@ -304,7 +304,7 @@ def test_survey_frame_and_annex_on_the_illustrative_survey():
         frame.reset_index(), **application.instrument_facts(survey.codebook),
         rejected=survey.report.rejected[["reason", "action"]], min_valid=0.5, min_cell_size=5,
         power_text="With the design effect, the difference-in-differences detects d = 0.67.",
-        disclosure_text=sentences.disclosure_fallback_paragraph(5), data_caveat="Illustrative.")
+        disclosure_text=sentences.disclosure_methods_paragraph(min_n=5), data_caveat="Illustrative.")
     for heading in ("## Survey methods (annex)", "### Frame", "### Fieldwork", "### Translation", "### Non-response",
                     "### Minimum cell size and disclosure control", "### The follow-up (wave 2) and its power"):
         assert heading in annex

@@ -12,9 +12,11 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from innocap_analysis import evidence  # noqa: E402
+from innocap_analysis.disclosure import disclosure_records  # noqa: E402
 from innocap_analysis.evidence.publish import save_figure  # noqa: E402
 from innocap_analysis.indicators import profiles  # noqa: E402
 from innocap_analysis.plots.quality_charts import missingness_chart, response_counts_chart  # noqa: E402
+from innocap_analysis.plots.style import MASKED_GID  # noqa: E402
 from innocap_analysis.survey import load_codebook, load_survey  # noqa: E402
 from innocap_analysis.survey.quality import (  # noqa: E402
     missingness_by_group,
@@ -59,13 +61,19 @@ def test_validation_summary_accounts_for_every_row(survey):
     assert (row["rows_read"], row["rows_kept"], row["rows_rejected"]) == (14, 13, 1)
 
 
-def test_response_counts_suppress_cells_below_min_n(survey):
+def test_response_counts_mask_small_cells_and_what_would_give_them_back(survey):
+    # donegal: 6 public, 2 SME; south_savo: 5 public, 0 SME. The SME total (2) is masked in the
+    # one-way tables, and with it the public total (13 - 2 would give it back), so only the row
+    # totals are known: masking the 2 needs a partner in its row, donegal public (secondary).
     counts = response_counts(survey, "region", "stakeholder", min_n=5)
-    assert counts.loc["donegal", "public_sector"] == 6
-    assert pd.isna(counts.loc["donegal", "sme"])  # 2 respondents: suppressed
-    assert counts.loc["south_savo", "public_sector"] == 5
-    assert counts.loc["donegal", "total_published"] == 6  # totals from published cells only
-    assert bool(counts.loc["donegal", "any_suppressed"]) is True
+    assert pd.isna(counts.loc["donegal", "sme"]) and pd.isna(counts.loc["donegal", "public_sector"])
+    assert counts.loc["south_savo", "public_sector"] == 5 and counts.loc["south_savo", "sme"] == 0
+    assert counts.loc["donegal", "total"] == 8  # the true total, published elsewhere anyway
+    assert counts["suppressed"].tolist() == [True, False]
+    records = disclosure_records(counts).set_index("column")
+    assert records.loc["sme", "rule"] == "threshold" and records.loc["public_sector", "rule"] == "secondary"
+    # what the published cells tell about the masked 2: anything from 0 to 8
+    assert (records.loc["sme", "audit_low"], records.loc["sme", "audit_high"]) == (0, 8)
 
 
 def test_missingness_by_item_shares(survey):
@@ -77,8 +85,10 @@ def test_missingness_by_item_shares(survey):
 
 
 def test_missingness_by_group_suppresses_small_groups(survey):
-    table = missingness_by_group(survey, "stakeholder", min_n=5).set_index("stakeholder")
-    assert pd.isna(table.loc["sme", "share_dont_know"])  # 2 SMEs
+    masked = missingness_by_group(survey, "stakeholder", min_n=5).set_index("stakeholder")
+    # 2 SMEs are masked, and the 11 public-sector respondents with them: 13 in all is published
+    assert masked["suppressed"].all() and masked["share_dont_know"].isna().all()
+    table = missingness_by_group(survey, "stakeholder", min_n=2).set_index("stakeholder")
     # 5 of 11 public-sector respondents said don't know to every capability item; every other
     # item asked of the public sector was left blank by all 11
     public = survey.responses["stakeholder"] == "public_sector"
@@ -89,7 +99,10 @@ def test_missingness_by_group_suppresses_small_groups(survey):
 
 def test_capability_by_group_and_heatmap_layout(survey):
     scores = score_dimensions(survey)
-    table = profiles.capability_by_group(scores, "stakeholder", min_n=5)
+    masked = profiles.capability_by_group(scores, "stakeholder", min_n=5)
+    # 6 public-sector and 2 SME scores per dimension: the 2 is masked, and the 6 with it (8 in all is known)
+    assert masked["mean"].isna().all() and masked["suppressed"].all()
+    table = profiles.capability_by_group(scores, "stakeholder", min_n=2)
     public = table[(table["stakeholder"] == "public_sector")]
     # Agree = 4 on 1-5 everywhere, but reverse-keyed items become 2; the mean is known per dimension
     for dimension, block in public.groupby("dimension"):
@@ -98,8 +111,8 @@ def test_capability_by_group_and_heatmap_layout(survey):
         expected = (4 * (len(items) - n_rev) + 2 * n_rev) / len(items)
         assert block["mean"].iloc[0] == pytest.approx(100 * (expected - 1) / 4)
         assert block["n"].iloc[0] == 6  # the 5 don't-know respondents have no score
-    means, n = profiles.heatmap_layout(table, "stakeholder")
-    assert np.isnan(means.loc["sme"]).all()  # suppressed
+    means, n = profiles.heatmap_layout(masked, "stakeholder")
+    assert np.isnan(means.loc["sme"]).all()  # masked
     assert list(means.columns) == list(dict.fromkeys(table["dimension"]))
 
 
@@ -116,10 +129,13 @@ def test_publishable_rejections_withhold_ids(survey):
     assert "A0" not in log.to_string()
 
 
-def test_charts_draw_suppressed_cells_as_labels(survey, tmp_path):
+def test_charts_draw_masked_cells_hatched(survey, tmp_path):
     fig = response_counts_chart(response_counts(survey, min_n=5))
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert "suppressed" in texts and "6" in texts
+    assert texts.count("n < 5") == 2 and "5" in texts and "6" not in texts and "2" not in texts
+    hatched = [p for p in fig.axes[0].patches if p.get_gid() == MASKED_GID]
+    assert len(hatched) == 2 and all(p.get_hatch() for p in hatched)
+    assert max(p.get_width() for p in fig.axes[0].patches if p.get_gid() != MASKED_GID) == 5  # no bar of 6 or 2
     saved = save_figure(fig, "counts", directory=tmp_path, footnote="Illustrative data.")
     shown = Image.open(io.BytesIO(saved._repr_png_()))
     published = Image.open(tmp_path / "counts.png")
@@ -146,12 +162,20 @@ def test_barrier_shares_hand_case(tmp_path):
     path = tmp_path / "barriers.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     survey = load_survey([path], errors="report")
-    table = profiles.barrier_shares(survey, "region", min_n=5).set_index("option")
+    table = profiles.barrier_shares(survey, "region", min_n=1, min_group_for_extremes=1).set_index("option")
     # 5 respondents selected something (P5 selected nothing): denominators are 5
     assert table.loc["cost", "n"] == 5 and table.loc["cost", "n_selected"] == 3
     assert table.loc["cost", "share"] == pytest.approx(3 / 5)
     assert table.loc["time", "share"] == pytest.approx(1.0)
     assert table.loc["cost", "n_no_selection"] == 1
+    # at the defaults: 3 named cost and 2 did not (threshold), all 5 named time (100% of fewer than 10),
+    # one named nothing (threshold); n (5) is published
+    masked = profiles.barrier_shares(survey, "region").set_index("option")
+    assert (masked["n"] == 5).all() and masked["suppressed"].all()
+    assert masked[["n_selected", "share", "n_no_selection"]].isna().all().all()
+    rules = disclosure_records(masked).set_index(["row", "column"])["rule"]
+    assert rules[("region=donegal, option=time", "n_selected")] == "extreme share"
+    assert rules[("region=donegal, option=cost", "n_selected")] == "threshold"
     assert pd.isna(profiles.barrier_shares(survey, "region", min_n=6).set_index("option").loc["cost", "share"])
 
 
@@ -168,7 +192,8 @@ def test_ipa_small_multiples_one_panel_per_group():
     fig = ipa_small_multiples(ipa, by="region", ncols=2)
     first, second = fig.axes[:2]
     assert [line.get_xdata()[0] for line in first.lines if line.get_linestyle() == "--"][0] == 50.0
-    assert any("suppressed" in t.get_text() for t in second.texts)
+    assert any(p.get_gid() == MASKED_GID for p in second.patches) and not second.lines  # hatched, no points
+    assert any(t.get_text() == "n < 5" for t in second.texts)
 
 
 def test_validation_summary_with_blank_rows_and_a_skipped_file(tmp_path):
@@ -181,7 +206,8 @@ def test_validation_summary_with_blank_rows_and_a_skipped_file(tmp_path):
     skipped = tmp_path / "no_region.csv"
     skipped.write_text("respondent_id,country,stakeholder\nB1,Ireland,SME\nB2,Ireland,SME\n", encoding="utf-8")
     survey = load_survey([good, skipped], errors="report")
-    table = validation_summary(survey).set_index("file")
+    assert validation_summary(survey).set_index("file").loc["good.csv", ["rows_read", "rows_kept"]].isna().all()
+    table = validation_summary(survey, min_n=1).set_index("file")
     assert table.loc["good.csv", "rows_kept"] == 2 and table.loc["good.csv", "blank_rows"] == 1
     assert table.loc["no_region.csv", "rows_kept"] == 0
     assert table.loc["no_region.csv", "rows_rejected"] == table.loc["no_region.csv", "rows_read"] == 2

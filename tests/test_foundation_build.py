@@ -18,7 +18,7 @@ use_style()  # crops figures to what is drawn ("tight"), but never a page
 fig, ax = plt.subplots()
 ax.plot([1, 2, 3])
 save_figure(fig, "01_probe_line", caption="A line.")
-save_table(pd.DataFrame({"a": [1, 2]}), "01_probe_table", "A table.")
+save_table(pd.DataFrame({"a": [1, 2]}), "01_probe_table", "A table.", counts=())
 save_section("01_probe_section", "## A section\\n\\nSome text.", "A section.")
 page = plt.figure(figsize=(8.27, 11.69))
 page.text(0.1, 0.9, "An A4 page")
@@ -61,13 +61,14 @@ def test_build_executes_publishes_and_records_provenance(project, capsys):
     rows = list(csv.DictReader(open(figures / "MANIFEST.csv", encoding="utf-8")))
     assert {r["file"] for r in rows} == {
         "01_probe_line.png", "01_probe_line.svg", "01_probe_line.pdf", "01_probe_page.pdf",
-        "sections/01_probe_section.md",
+        "sections/01_probe_section.md", "DISCLOSURE.csv",
         *(f"tables/01_probe_table.{ext}" for ext in ("csv", "md", "tex", "xlsx", "docx")),
     }
     assert {r["kind"] for r in rows if r["file"].startswith("sections/")} == {"section"}
     # the page keeps its A4 size (595 x 842 pt), it is not cropped to what is drawn
     assert b"/MediaBox [ 0 0 595.44 841.68 ]" in (figures / "01_probe_page.pdf").read_bytes()
-    assert all(r["notebook"] == "01_good.ipynb" and len(r["sha256"]) == 64 for r in rows)
+    assert all(r["notebook"] == ("" if r["kind"] == "disclosure" else "01_good.ipynb") and len(r["sha256"]) == 64
+               for r in rows)
     executed = nbformat.read(notebooks / "01_good.ipynb", as_version=4)
     assert any(c.get("outputs") is not None for c in executed.cells if c.cell_type == "code")
     html = (figures / "evidence_report.html").read_text(encoding="utf-8")

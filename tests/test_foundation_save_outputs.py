@@ -87,7 +87,8 @@ def _md_rows(text):
 def test_save_table_writes_csv_markdown_latex_xlsx_docx_with_caption(tmp_path):
     table = pd.DataFrame({"region": ["donegal", "vasternorrland"], "n": [12, pd.NA], "share": [0.5, 0.25],
                           "note": ["a|b", "0012"]})
-    paths = save_table(table, "t_probe", "Respondents per region (illustrative data)", directory=tmp_path)
+    paths = save_table(table, "t_probe", "Respondents per region (illustrative data)", counts=["n"],
+                       directory=tmp_path)
     assert sorted(p.suffix for p in paths) == [".csv", ".docx", ".md", ".tex", ".xlsx"]
     assert pd.read_csv(tmp_path / "t_probe.csv")["share"].tolist() == [0.5, 0.25]
     md = (tmp_path / "t_probe.md").read_text(encoding="utf-8")
@@ -100,14 +101,15 @@ def test_save_table_writes_csv_markdown_latex_xlsx_docx_with_caption(tmp_path):
     assert "\\caption{Respondents per region (illustrative data)}" in tex
     assert "\\toprule" in tex and "\\bottomrule" in tex and "longtable" not in tex.split("\n", 1)[1]
     assert "Västernorrland" in tex and "Region" in tex  # display names and labelled headers
-    again = save_table(table, "t_probe", "Respondents per region (illustrative data)", directory=tmp_path / "b")
+    again = save_table(table, "t_probe", "Respondents per region (illustrative data)", counts=["n"],
+                       directory=tmp_path / "b")
     assert _digests(paths) == _digests(again)
 
 
 def test_xlsx_and_docx_carry_display_names_and_no_write_time(tmp_path):
     table = pd.DataFrame({"region": ["donegal", "vasternorrland"], "n": [12, pd.NA], "share": [0.5, 0.125],
                           "suppressed": [False, True]})
-    save_table(table, "t_office", "Caption (illustrative data)", directory=tmp_path)
+    save_table(table, "t_office", "Caption (illustrative data)", counts=["n"], directory=tmp_path)
     sheet = openpyxl.load_workbook(tmp_path / "t_office.xlsx").active
     values = list(sheet.values)
     assert values[0][0] == "Caption (illustrative data)"
@@ -126,7 +128,7 @@ def test_xlsx_and_docx_carry_display_names_and_no_write_time(tmp_path):
 
 def test_long_tables_are_longtables(tmp_path):
     table = pd.DataFrame({"x": np.arange(40), "y": np.linspace(0, 1, 40)})
-    save_table(table, "t_long", "Forty rows", directory=tmp_path)
+    save_table(table, "t_long", "Forty rows", counts=(), directory=tmp_path)
     tex = (tmp_path / "t_long.tex").read_text()
     assert "\\begin{longtable}" in tex and "\\endhead" in tex and "longtable}" in tex.splitlines()[0]
 
@@ -157,4 +159,4 @@ def test_outside_a_build_outputs_go_to_scratch_unless_asked(monkeypatch, tmp_pat
 
 def test_save_table_requires_a_caption(tmp_path):
     with pytest.raises(ValueError, match="caption"):
-        save_table(pd.DataFrame({"a": [1]}), "t", "", directory=tmp_path)
+        save_table(pd.DataFrame({"a": [1]}), "t", "", counts=(), directory=tmp_path)

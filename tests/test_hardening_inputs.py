@@ -9,6 +9,7 @@ import csv
 import hashlib
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -49,7 +50,7 @@ def _probe_notebooks(folder):
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(
         "import pandas as pd\nfrom innocap_analysis.evidence import save_table\n"
-        "save_table(pd.DataFrame({'a': [1, 2]}), '01_probe', 'A probe table.')")]
+        "save_table(pd.DataFrame({'a': [1, 2]}), '01_probe', 'A probe table.', counts=())")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, folder / "01_probe.ipynb")
     return folder
@@ -127,10 +128,11 @@ _MEASURE = textwrap.dedent("""
     limits = readers.ReadLimits(**json.loads(sys.argv[2]))
     t = time.perf_counter()
     how, detail = readers._fork_reader("xlsx", sys.argv[1], (None,), limits)
-    status, payload, _ = pickle.loads(detail)
+    status, payload, _ = pickle.loads(detail) if how == "result" else (how, None, None)
     print(json.dumps({"seconds": time.perf_counter() - t, "status": status,
+                      "signal": detail if how == "signal" else None,
                       "rows": len(payload.cells) if status == "ok" else None,
-                      "message": None if status == "ok" else payload[0],
+                      "message": payload[0] if status == "error" else None,
                       "child_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """)
 
@@ -151,6 +153,20 @@ def test_one_cell_at_the_last_row_is_refused_fast_and_small(tmp_path, column):
     assert measured["status"] == "error"
     assert "row 1,048,576" in measured["message"] and "INNOCAP_READ_MAX_ROWS" in measured["message"]
     assert measured["seconds"] < 5 and measured["child_maxrss_mb"] < 200, measured
+
+
+def test_a_used_range_beyond_the_memory_limit_is_a_clear_error_for_the_file(tmp_path):
+    # A1 and XFD1048576: calamine stores the used range densely (16,384 x 1,048,576 cells), cannot allocate
+    # it within the child's memory limit and aborts; the file gets one clear error, the caller lives on.
+    path = _far_cell_workbook(tmp_path / "far.xlsx", 16_384)
+    wb = openpyxl.load_workbook(path)
+    wb.active["A1"] = "id"
+    wb.save(path)
+    measured = _measure_xlsx_read(path)
+    assert measured["status"] == "signal" and measured["signal"] == signal.SIGABRT, measured
+    assert measured["seconds"] < 5 and measured["child_maxrss_mb"] < 200, measured
+    with pytest.raises(ExportReadError, match=r"XLSX reader crashed \(SIGABRT\): the sheet's values span more cells"):
+        read_export(path)
 
 
 def test_one_cell_at_the_last_row_is_read_cheaply_when_the_cap_allows_it(tmp_path):
@@ -179,7 +195,7 @@ def test_row_and_column_caps_are_configurable_and_name_the_cell(tmp_path, monkey
     wb.active.append(list(range(12)))
     wb.save(wide)
     assert read_export(wide).cells.shape == (1, 12)
-    with pytest.raises(ExportReadError, match=r"value in column L \(cell L1\); at most 5 columns"):
+    with pytest.raises(ExportReadError, match=r"value in column L \(its values span A1:L2\); at most 5 columns"):
         read_export(wide, limits=ReadLimits(max_columns=5))
     sav = tmp_path / "wide.sav"
     pyreadstat.write_sav(pd.DataFrame({f"v{j}": [1.0, 2.0] for j in range(8)}), sav)
@@ -344,7 +360,7 @@ def test_a_formula_label_reaches_the_published_csv_neutralised(tmp_path):
     survey = load_survey(export, codebook=codebook, errors="report")
     rejections = publishable_rejections(survey)
     assert HYPERLINK in set(rejections["value"].dropna())
-    written = publish.save_table(rejections, "01_validation_issues", "Problems.", directory=tmp_path / "out")
+    written = publish.save_table(rejections, "01_validation_issues", "Problems.", counts=(), directory=tmp_path / "out")
     csv_path = next(p for p in written if p.suffix == ".csv")
     assert "'=HYPERLINK(" in csv_path.read_text(encoding="utf-8")
     cells = [cell for row in csv.reader(open(csv_path, encoding="utf-8")) for cell in row]
@@ -353,7 +369,7 @@ def test_a_formula_label_reaches_the_published_csv_neutralised(tmp_path):
 
 def test_the_html_report_shows_the_text_and_the_csv_keeps_the_prefix(tmp_path):
     table = pd.DataFrame({"item": [HYPERLINK, "plain"], "n": [-3, 5]})
-    publish.save_table(table, "01_formula", "A table.", directory=tmp_path / "tables")
+    publish.save_table(table, "01_formula", "A table.", counts=(), directory=tmp_path / "tables")
     row = dict.fromkeys(build.MANIFEST_COLUMNS, "")
     row.update(file="tables/01_formula.csv", kind="table", notebook="01_x.ipynb", caption="=1+1 in a caption")
     build.write_manifest([row], tmp_path / "MANIFEST.csv")

@@ -26,8 +26,8 @@ from innocap_analysis.evidence import publish
 PROBE = """
 import pandas as pd
 from innocap_analysis.evidence import save_table
-save_table(pd.DataFrame({"a": list(range(ROWS))}), "01_probe", "A probe table.")
-save_table(pd.DataFrame({"b": [1, 2]}), "01_small", "A small table.")
+save_table(pd.DataFrame({"a": list(range(ROWS))}), "01_probe", "A probe table.", counts=())
+save_table(pd.DataFrame({"b": [1, 2]}), "01_small", "A small table.", counts=())
 """
 
 

@@ -160,9 +160,13 @@ def test_response_rates_not_available_is_said_plainly():
 
 def test_response_rates_count_organisations_when_the_exports_identify_them():
     survey = _hand_survey([10], [["donegal"]], organisations=lambda n: [f"O{i // 2}" for i in range(n)])
-    rates = response_rates(survey).set_index("region")
+    rates = response_rates(survey, min_n=1).set_index("region")
     assert rates.loc["donegal", "responding_organisations"] == 3 and rates.loc["donegal", "completes"] == 3
     assert rates.loc["donegal", "unit"] == "organisations" and rates.loc["donegal", "rr1"] == pytest.approx(0.3)
+    # at the default threshold, 3 responding organisations are a small count: masked with the rate it gives
+    masked = response_rates(survey).set_index("region")
+    assert pd.isna(masked.loc["donegal", "completes"]) and pd.isna(masked.loc["donegal", "rr1"])
+    assert masked.loc["donegal", "responses"] == 6 and masked.loc["donegal", "suppressed"]  # 6 respondents
 
 
 def test_small_regions_are_masked():

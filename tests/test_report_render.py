@@ -60,13 +60,15 @@ def built(tmp_path_factory):
         rows.append(_manifest_row(path.name, "figure", "01_probe.ipynb", "A line, illustrative data."))
     short = pd.DataFrame({"region": ["vasternorrland", "south_iceland"], "n_linked": [12, 7],
                           "share_beyond_25km": [0.5, 0.125], "suppressed": [False, False]})
-    for path in save_table(short, "01_short", "Short table (illustrative).", directory=root / "tables"):
+    for path in save_table(short, "01_short", "Short table (illustrative).", counts=["n_linked"],
+                           directory=root / "tables"):
         rows.append(_manifest_row(f"tables/{path.name}", "table", "01_probe.ipynb", "Short table (illustrative)."))
     rng = np.random.default_rng(0)
     wide = pd.DataFrame({f"indicator_number_{i}_with_a_long_name": rng.normal(size=40) * 1e5 for i in range(30)})
     wide.insert(0, "region", ["donegal", "south_savo"] * 20)
     wide["suppressed"] = [False] * 40
-    for path in save_table(wide, "02_wide_long", "Long wide table (illustrative).", directory=root / "tables"):
+    for path in save_table(wide, "02_wide_long", "Long wide table (illustrative).", counts=(),
+                           directory=root / "tables"):
         rows.append(_manifest_row(f"tables/{path.name}", "table", "02_probe.ipynb", "Long wide table (illustrative)."))
     for path in save_section("02_findings", SECTION, "Findings (illustrative).", directory=root / "sections"):
         rows.append(_manifest_row(f"sections/{path.name}", "section", "02_probe.ipynb", "Findings (illustrative)."))

@@ -122,13 +122,14 @@ def test_need_supply_panels_and_heatmap_mark_suppressed_rows():
     })
     fig = need_supply_panels(gaps)
     need, supply = fig.axes
-    assert [t.get_text() for t in need.texts] == ["suppressed (small n)"]
-    assert [t.get_text() for t in supply.texts] == ["suppressed (small n)"]
+    assert [t.get_text() for t in need.texts] == ["n < 5"] and [t.get_text() for t in supply.texts] == ["n < 5"]
+    assert [p.get_gid() for p in need.patches] == ["masked-cell"] == [p.get_gid() for p in supply.patches]
     # side by side, not joined: each panel draws its own points and no line connects need and supply
     assert need.lines[0].get_xdata()[0] == 70.0 and supply.lines[0].get_xdata()[0] == 50.0
     assert not need.collections or all(c.get_gid() != "gap" for c in need.collections)
     assert "importance" in need.get_xlabel() and "can offer" in supply.get_xlabel()
     table = pd.DataFrame({"a": [50.0, np.nan], "b": [20.0, 80.0]}, index=["r1", "r2"])
-    heat = score_heatmap(table, n=pd.DataFrame({"a": [6, 2], "b": [7, 9]}, index=["r1", "r2"]))
+    heat = score_heatmap(table, n=pd.DataFrame({"a": [6, pd.NA], "b": [7, 9]}, index=["r1", "r2"]))
     labels = [t.get_text() for t in heat.axes[0].texts]
-    assert labels == ["50\nn=6", "20\nn=7", "suppressed", "80\nn=9"]
+    assert labels == ["50\nn=6", "20\nn=7", "n < 5", "80\nn=9"]
+    assert sum(p.get_gid() == "masked-cell" for p in heat.axes[0].patches) == 1

@@ -230,9 +230,14 @@ def test_awareness_shares_wilson_by_hand(hand_survey):
     assert (row["n"], row["n_aware"], row["n_dont_know"]) == (7, 4, 1)
     assert row["share"] == pytest.approx(4 / 7)
     assert row["ci_low"] == pytest.approx(centre - half) and row["ci_high"] == pytest.approx(centre + half)
-    # regions without respondents are listed, with n = 0, and suppressed at the default threshold
+    # regions without respondents are listed with n = 0 and no share (nothing to mask); at the defaults
+    # donegal's 4 aware and 3 not aware are masked (threshold), and the share with them
     default = demand_supply.awareness_shares(hand_survey)
-    assert default.loc[default["region"] == "south_savo", "suppressed"].all()
+    empty = default[default["region"] == "south_savo"]
+    assert (empty["n"] == 0).all() and empty["share"].isna().all() and not empty["suppressed"].any()
+    donegal = default[(default["item"] == "AW1") & (default["region"] == "donegal")].iloc[0]
+    assert donegal["n"] == 7 and pd.isna(donegal["n_aware"]) and np.isnan(donegal["share"])
+    assert pd.isna(donegal["n_dont_know"]) and bool(donegal["suppressed"])
 
 
 def test_item_response_counts_feed_the_likert_chart(hand_survey):

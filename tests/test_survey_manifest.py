@@ -133,7 +133,7 @@ from innocap_analysis import evidence
 from innocap_analysis.evidence import save_table
 survey = evidence.load_evidence_survey(survey_paths, codebook_path)
 counts = survey.responses.groupby("region", observed=True).size().rename("n").reset_index()
-save_table(counts, "01_regions", "Respondents per region.")
+save_table(counts, "01_regions", "Respondents per region.", counts=["n"])
 """
 
 

@@ -11,9 +11,12 @@ notebook, cell by cell under a progress bar. Each notebook writes its figures an
 tables (through :func:`~innocap_analysis.plots.save_figure` and
 :func:`~innocap_analysis.tables.save_table`) into a private staging folder; when the
 notebook succeeds they are moved into a new copy of the output folder. After the notebooks,
-the build writes ``MANIFEST.csv`` (one row per output: file, sha256, notebook, caption, sha256
-of every input data file, package version and git commit) ``evidence_report.html`` and ``evidence_report.pdf`` there,
-and only then publishes: the new folder is switched in for the old one in one rename
+the build audits disclosure control there (:func:`disclosure_audit`: it writes ``DISCLOSURE.csv``,
+every masked cell with its rule and audit interval, and stops the build, publishing nothing, when a
+published respondent count is below the minimum cell size or an audit interval is too narrow),
+writes ``MANIFEST.csv`` (one row per output: file, sha256, notebook, caption, sha256 of every input
+data file, package version, git commit and the declared respondent-count columns) and
+``evidence_report.html`` and ``evidence_report.pdf``, and only then publishes: the new folder is switched in for the old one in one rename
 (:func:`~innocap_analysis.evidence.publish.complete_publication`) and the executed notebooks
 are renamed into place. A failing notebook, a full disk or a read-only folder therefore stops
 the build with one clear message and leaves the previous, consistent outputs untouched.
@@ -50,13 +53,15 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+import numpy as np
+import pandas as pd
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from papermill.parameterize import parameterize_notebook
 from tqdm import tqdm
 
-from .. import __version__, config, provenance
+from .. import __version__, config, disclosure, provenance
 from ..evidence import publish
 from ..evidence.publish import OUTPUT_SUBFOLDERS
 from ..survey.codebook import CodebookError
@@ -76,6 +81,8 @@ MANIFEST_COLUMNS = [
     "notebook_source_sha256",
     "package_version",
     "git_commit",
+    "respondent_counts",
+    "respondent_shares",
 ]
 #: Paths whose last commit identifies the code and data that made the outputs.
 #: Notebooks and figures are left out on purpose: the build rewrites them, and a commit
@@ -353,6 +360,7 @@ def _manifest_rows(records: list[dict], figures_dir: Path, nb_name: str, nb_sha:
             "notebook_source_sha256": nb_sha,
             "package_version": __version__,
             "git_commit": commit,
+            **_declared(rec),
         }
     return list(rows.values())
 
@@ -542,6 +550,7 @@ def _run_notebooks(notebooks: list[Path], publication: Path, figures_dir: Path, 
     manifest_path = publication / "MANIFEST.csv"
     manifest = [r for r in read_manifest(manifest_path) if r["notebook"] not in {p.name for p in notebooks}]
     results: list[NotebookResult] = []
+    masked_cells: list[dict[str, object]] = []
     overall = tqdm(notebooks, desc="innocap build", unit="notebook", disable=mode != "bars", position=0,
                    file=sys.stderr)
     for nb_path in overall:
@@ -572,13 +581,18 @@ def _run_notebooks(notebooks: list[Path], publication: Path, figures_dir: Path, 
             _publish_staging(staging, publication)
         nb_sha = notebook_source_sha256(nb)
         manifest.extend(_manifest_rows(records, publication, nb_path.name, nb_sha, commit))
+        masked_cells.extend(_masked_cells(records, nb_path.name))
         out_nb = (notebook_out_dir / nb_path.name) if notebook_out_dir else nb_path
         staged.append((publish.stage_file(out_nb, _notebook_bytes(nb)), out_nb))
         results.append(NotebookResult(nb_path.name, time.perf_counter() - t0, sorted({r["file"] for r in records})))
         if mode == "lines":
             _print_progress_line(len(results), len(notebooks), results[-1])
     overall.close()
+    findings = disclosure_audit(publication, manifest, masked_cells, {p.name for p in notebooks}, commit=commit)
     write_manifest(manifest, manifest_path)
+    if findings:
+        _report_disclosure_failure(findings, figures_dir)
+        return None
     return results
 
 
@@ -608,6 +622,83 @@ def _print_progress_line(done: int, total: int, result: NotebookResult) -> None:
     """One plain line per finished notebook (no carriage returns), for logs and CI."""
     print(f"innocap build: [{done}/{total}] {result.notebook} done in {result.seconds:.1f} s "
           f"({len(result.outputs)} files)", flush=True)
+
+
+# --------------------------------------------------------------------------- disclosure audit
+
+DISCLOSURE_NAME = "DISCLOSURE.csv"
+
+
+def _declared(record: dict) -> dict[str, str]:
+    """The respondent counts a table declared (``save_table(counts=..., shares=...)``), for MANIFEST.csv."""
+    declared = record.get("disclosure") or {}
+    return {
+        "respondent_counts": ";".join(declared.get("counts", [])),
+        "respondent_shares": ";".join(f"{k}={v}" for k, v in declared.get("shares", {}).items()),
+    }
+
+
+def _masked_cells(records: list[dict], notebook: str) -> list[dict[str, object]]:
+    """The masked cells a notebook's tables carry (from the provenance log), as DISCLOSURE.csv rows."""
+    rows = []
+    for rec in records:
+        for row, column, rule, low, high in (rec.get("disclosure") or {}).get("masked", []):
+            rows.append({"table": Path(rec["file"]).stem, "notebook": notebook, "row": row, "column": column,
+                         "rule": rule, "audit_low": low, "audit_high": high})
+    return rows
+
+
+def disclosure_audit(
+    figures_dir: Path,
+    manifest: list[dict[str, str]],
+    masked_cells: list[dict[str, object]],
+    notebooks_run: set[str],
+    *,
+    commit: str = "",
+    min_n: int = config.MIN_CELL_SIZE,
+    min_width: float = config.MIN_AUDIT_WIDTH,
+) -> list[disclosure.Finding]:
+    """Write ``DISCLOSURE.csv`` and audit every published table (:func:`innocap_analysis.disclosure.audit_publication`).
+
+    ``DISCLOSURE.csv`` lists every masked cell of every published table (``table, notebook, row,
+    column, rule, audit_low, audit_high``); the rows of notebooks not run this time are kept. It is
+    added to ``manifest`` (kind ``disclosure``). Returns the audit's findings: a declared respondent
+    count of 1 to ``min_n - 1`` in any table (CSV, Markdown or LaTeX), or a primary masked cell whose
+    audit interval is narrower than ``min_width``. An empty list means the publication passes.
+    """
+    path = figures_dir / DISCLOSURE_NAME
+    kept = [r for r in read_manifest(path) if r["notebook"] not in notebooks_run] if path.exists() else []
+    cells = pd.DataFrame([*kept, *masked_cells], columns=list(disclosure.DISCLOSURE_COLUMNS))
+    cells = cells.sort_values(["notebook", "table"], kind="stable")
+    for column in ("audit_low", "audit_high"):
+        cells[column] = pd.to_numeric(cells[column].replace({"inf": np.inf}), errors="coerce")
+    cells.to_csv(path, index=False, lineterminator="\n")
+    manifest[:] = [r for r in manifest if r["file"] != DISCLOSURE_NAME]
+    manifest.append({
+        "file": DISCLOSURE_NAME, "kind": "disclosure", "sha256": provenance.sha256_file(path), "notebook": "",
+        "caption": "Every masked cell of every published table: the rule that masked it and the interval an "
+                   "attacker can derive for it from everything published (respondents).",
+        "inputs": "", "notebook_source_sha256": "", "package_version": __version__,
+        "git_commit": commit, "respondent_counts": "", "respondent_shares": "",
+    })
+    declarations = {}
+    for row in manifest:
+        if row["kind"] == "table" and row["file"].endswith(".csv"):
+            counts = [c for c in row.get("respondent_counts", "").split(";") if c]
+            shares = dict(p.split("=", 1) for p in row.get("respondent_shares", "").split(";") if p)
+            declarations[Path(row["file"]).stem] = (counts, shares)
+    return disclosure.audit_publication(figures_dir, declarations, cells, min_n=min_n, min_width=min_width)
+
+
+def _report_disclosure_failure(findings: list[disclosure.Finding], figures_dir: Path) -> None:
+    listed = "\n".join(f"  {f}" for f in findings[:20])
+    more = f"\n  ... and {len(findings) - 20} more" if len(findings) > 20 else ""
+    print(
+        f"\nBUILD FAILED: disclosure audit ({len(findings)} problem(s)):\n{listed}{more}\n"
+        f"Nothing was published: {figures_dir} keeps its previous outputs. Every published respondent count "
+        f"must be at least {config.MIN_CELL_SIZE} or masked (see docs/disclosure.md).",
+        file=sys.stderr,
+    )
 
 
 def _report_failure(exc: BuildError, done: list[NotebookResult]) -> None:

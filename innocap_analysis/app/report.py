@@ -200,7 +200,7 @@ def report_model(figures_dir: Path, *, real_run: bool = False) -> ReportModel:
     """
     manifest = pd.read_csv(figures_dir / "MANIFEST.csv", dtype=str, keep_default_na=False).map(publish.restore_cell)
     notebooks = []
-    for notebook, rows in manifest.groupby("notebook", sort=True):
+    for notebook, rows in manifest[manifest["notebook"] != ""].groupby("notebook", sort=True):  # build records apart
         entry = ReportNotebook(_anchor("nb", Path(notebook).stem), notebook_title(notebook), notebook)
         chosen = rows[
             ((rows["kind"] == "figure") & rows["file"].str.endswith(".png"))

@@ -11,6 +11,7 @@ studies on synthetic panels with a known effect).
 from __future__ import annotations
 
 from .._compat import moved
+from ..disclosure import suppress_small_estimates
 from .estimators import (
     ESTIMATOR_LABELS,
     PARALLEL_TRENDS,
@@ -46,7 +47,7 @@ from .programme import (
     ProgrammeEvaluation,
     evaluate_programme,
     evaluation_input,
-    suppress_small_estimates,
+    protect_evaluation_tables,
     truth_comparison,
 )
 from .simulation import (
@@ -91,6 +92,7 @@ __all__ = [
     "required_participants",
     "scores_for_evaluation",
     "summarise_recovery",
+    "protect_evaluation_tables",
     "suppress_small_estimates",
     "truth_comparison",
     "unpaired_wave_comparison",

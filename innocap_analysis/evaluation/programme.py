@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from .. import config
-from ..disclosure import suppress_small_estimates
+from ..disclosure import FIXED, protect_groups, protect_rows
 from ..survey import load_survey
 from ..survey.scoring import score_dimensions
 from ..synthetic.panel import PanelDesign
@@ -31,7 +31,57 @@ from .estimators import (
 from .linking import BASELINE, FOLLOW_UP, link_waves, scores_for_evaluation
 from .simulation import illustrative_waves
 
-# --------------------------------------------------------------------------- suppression
+# --------------------------------------------------------------------------- disclosure control
+
+_GROUPS = ["group"]
+
+
+def protect_evaluation_tables(
+    paired: pd.DataFrame,
+    unpaired: pd.DataFrame,
+    did: pd.DataFrame,
+    response: pd.DataFrame,
+    baseline_difference: pd.DataFrame,
+    linking: pd.DataFrame,
+    *,
+    attrition_by: Sequence[str] = (),
+    min_cell_size: int = config.MIN_CELL_SIZE,
+) -> tuple[pd.DataFrame, ...]:
+    """The evaluation tables through :mod:`innocap_analysis.disclosure`, ready to publish.
+
+    * Group sizes (participants, comparison, and their sum ``all``) get the threshold rule and
+      secondary suppression within each dimension (:func:`~innocap_analysis.disclosure.protect_groups`);
+      the estimates of a masked group are masked.
+    * In the paired table, the count of respondents with no change gets the threshold rule; the
+      Wilcoxon statistic and the rank-biserial correlation, computed without the zeros, would give
+      it back, so they are masked with it.
+    * In the difference-in-differences table, participants and comparison respondents split a
+      total published elsewhere (:func:`~innocap_analysis.disclosure.protect_rows`).
+    * The linking report's counts get the threshold rule and secondary suppression across categories.
+    """
+    by = list(attrition_by)
+    paired = protect_groups(paired, _GROUPS, within=["dimension"], counts=["n"], min_n=min_cell_size)
+    paired = protect_rows(paired, keys=["dimension", "group"], total="n", parts=["n_zero_change"],
+                          complement="n_nonzero_change", complement_columns=["wilcoxon_statistic", "rank_biserial"],
+                          other_counts=["n_missing_score"], total_role=FIXED, min_n=min_cell_size)
+    unpaired = protect_groups(unpaired, _GROUPS, within=["dimension"], counts=["n_baseline", "n_follow_up"],
+                              min_n=min_cell_size)
+    estimates = [c for c in did.select_dtypes("number").columns
+                 if c not in ("n_participants", "n_comparison", "n_without_organisation", "n_clusters")]
+    did = protect_rows(did.assign(_total=did["n_participants"] + did["n_comparison"]),
+                       keys=["dimension", "estimator"], total="_total", parts=["n_participants", "n_comparison"],
+                       other_counts=["n_without_organisation"], total_role=FIXED,
+                       derived={c: ["n_participants", "n_comparison"] for c in estimates},
+                       min_n=min_cell_size).drop(columns="_total")
+    did.attrs["assumption"] = PARALLEL_TRENDS
+    response = protect_groups(response, _GROUPS, within=by, counts=["n_baseline", "n_linked_follow_up"],
+                              pooled="all", min_n=min_cell_size)
+    baseline_difference = protect_groups(baseline_difference, _GROUPS, within=["dimension"],
+                                         counts=["n_linked", "n_not_linked"], pooled="all", min_n=min_cell_size)
+    link_counts = [c for c in ("n_keys", "n_baseline_responses", "n_follow_up_responses") if c in linking]
+    linking = protect_groups(linking, ["category"], counts=link_counts, values=[], whole_rows=False,
+                             min_n=min_cell_size)
+    return paired, unpaired, did, response, baseline_difference, linking
 
 
 # --------------------------------------------------------------------------- evaluate
@@ -92,7 +142,8 @@ def evaluate_programme(
     attrition_by
         Extra grouping of the attrition response table (for example ``("region",)``).
     suppress
-        Blank estimates from groups smaller than ``min_cell_size`` (for publication).
+        Protect every table for publication (:func:`protect_evaluation_tables`): small counts and the
+        estimates that rest on them masked, with secondary suppression.
     min_cell_size
         Threshold of the small-cell rule (``config.MIN_CELL_SIZE``).
 
@@ -123,21 +174,14 @@ def evaluate_programme(
     did.attrs["assumption"] = PARALLEL_TRENDS
     attrition = attrition_analysis(links, by=attrition_by, confidence_level=confidence_level)
     response, baseline_difference = attrition.response, attrition.baseline_difference
+    linking = links.report
     if suppress:
-        paired = suppress_small_estimates(paired, ["n"], min_cell_size=min_cell_size)
-        unpaired = suppress_small_estimates(
-            unpaired, ["n_baseline", "n_follow_up"], min_cell_size=min_cell_size
-        )
-        did = suppress_small_estimates(did, ["n_participants", "n_comparison"], min_cell_size=min_cell_size)
-        did.attrs["assumption"] = PARALLEL_TRENDS
-        response = suppress_small_estimates(
-            response, ["n_baseline", "n_linked_follow_up"], min_cell_size=min_cell_size
-        )
-        baseline_difference = suppress_small_estimates(
-            baseline_difference, ["n_linked", "n_not_linked"], min_cell_size=min_cell_size
+        paired, unpaired, did, response, baseline_difference, linking = protect_evaluation_tables(
+            paired, unpaired, did, response, baseline_difference, linking, attrition_by=attrition_by,
+            min_cell_size=min_cell_size,
         )
     return ProgrammeEvaluation(
-        linking=links.report,
+        linking=linking,
         paired=paired,
         unpaired=unpaired,
         did=did,

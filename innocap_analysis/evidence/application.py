@@ -36,6 +36,7 @@ import pandas as pd
 import yaml
 
 from .. import config, provenance
+from ..disclosure import protect_rows
 from ..indicators.baseline import points_per_sd
 from ..labels import display_label, share_with_range
 from ..survey import Codebook, Survey
@@ -408,10 +409,9 @@ def partner_profiles(
         # --- survey: respondents, response rate
         if key in count.index:
             c = count.loc[key]
-            groups = [col for col in count.columns if col not in ("total_published", "any_suppressed")]
-            total = c["total_published"]
-            add(key, "survey", "respondents", _count_text(total, min_cell_size)
-                + (" (published cells only)" if bool(c.get("any_suppressed", False)) else ""), src["counts"],
+            groups = [col for col in count.columns if col not in ("total", "suppressed")]
+            total = c["total"]  # the true total: response_counts masks the cells that would give a small one back
+            add(key, "survey", "respondents", _count_text(total, min_cell_size), src["counts"],
                 value=total, unit="respondents", survey=True)
             for group in groups:
                 add(key, "survey", f"respondents: {display_label(group)}", _count_text(c[group], min_cell_size),
@@ -750,4 +750,5 @@ def survey_frame(survey: Survey, rates: pd.DataFrame, *, regions: Sequence[str] 
         out[column] = rate[column].reindex(keys).to_numpy() if column in rate.columns else pd.NA
     out["invited"] = pd.array(out["invited"], dtype="Int64")
     out["rr1"] = pd.array(out["rr1"], dtype="Float64")
-    return out
+    # responses and completes come protected from response_rates; the rows per partner get the threshold rule
+    return protect_rows(out, keys=["region"], total=None, other_counts=["rows_read", "rows_kept"])

@@ -17,7 +17,10 @@ scratch folder, ``output/scratch/figures``, so that such a run never overwrites 
 ``figures/``; set ``INNOCAP_FIGURES_DIR`` to write elsewhere (``committed`` names ``figures/``).
 
 Tables that describe groups of respondents must go through :mod:`innocap_analysis.disclosure`
-before they reach :func:`save_table`.
+before they reach :func:`save_table`, which declares their respondent counts (``counts=[...]``) and
+refuses any count of 1 to ``MIN_CELL_SIZE - 1``; :func:`save_figure` refuses a drawn label
+``n = k`` with such a count. The build audits every published table again
+(:func:`innocap_analysis.disclosure.audit_publication`).
 
 Two further rules hold for everything published:
 
@@ -55,11 +58,12 @@ import openpyxl
 import pandas as pd
 from docx.shared import Pt
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from PIL import Image
 
-from .. import config, labels, provenance
+from .. import config, disclosure, labels, provenance
 from ..geography.indicators import write_indicator_layers
 from ..labels import display_table
 from ..plots.style import RC_PARAMS
@@ -174,6 +178,7 @@ def save_figure(
         raise ValueError(f"figure formats must be among {sorted(_METADATA)}, got {list(formats)}")
     if not dpi > 0:
         raise ValueError(f"dpi must be positive, got {dpi!r}")
+    _check_figure_counts(fig, name)
     out_dir = output_directory(directory, "figure")
     out_dir.mkdir(parents=True, exist_ok=True)
     if footnote and page:
@@ -207,6 +212,17 @@ def _preview_png(path: Path, dpi: float) -> bytes:
     buffer = io.BytesIO()
     small.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def _check_figure_counts(fig: Figure, name: str) -> None:
+    """Refuse a figure that writes a respondent count of 1 to ``MIN_CELL_SIZE - 1`` (``"n = 3"``)."""
+    texts = [t.get_text() for t in fig.findobj(Text)]
+    findings = disclosure.small_counts_in_text(texts, name=name)
+    if findings:
+        raise disclosure.DisclosureError(
+            f"figure {name!r} writes respondent counts below {config.MIN_CELL_SIZE}: "
+            + "; ".join(str(f) for f in findings[:5]) + " (draw masked cells as 'n < 5')"
+        )
 
 
 def _markdown(table: pd.DataFrame, caption: str, float_format: str) -> str:
@@ -361,6 +377,8 @@ def save_table(
     name: str,
     caption: str,
     *,
+    counts: Sequence[str] | None = None,
+    shares: Mapping[str, str] | None = None,
     directory: str | os.PathLike[str] | None = None,
     float_format: str = ".3g",
 ) -> list[Path]:
@@ -373,10 +391,39 @@ def save_table(
     documents. Missing values (for example suppressed cells) are blank. In the CSV, XLSX and DOCX a
     text cell that a spreadsheet would run as a formula starts with ``'`` (:func:`neutralise_formulas`).
     Every format gives the same bytes for the same table. Returns the files written.
+
+    Parameters
+    ----------
+    counts
+        Required: the columns that hold respondent counts (a group's size or the number of
+        respondents in an answer category); ``counts=()`` for a table that holds none (geography,
+        model results). They are checked here (:func:`innocap_analysis.disclosure.check_table`: no
+        count of 1 to ``MIN_CELL_SIZE - 1``), recorded for ``MANIFEST.csv`` and checked again by the
+        build's disclosure audit, together with the masked cells the table carries
+        (:func:`innocap_analysis.disclosure.disclosure_records`, written to ``DISCLOSURE.csv``).
+    shares
+        ``{share column: count column of its base}`` for shares of respondents, which reveal a count
+        (``share * base``) and are checked as one.
+
+    Returns the files written.
+
+    Raises
+    ------
+    innocap_analysis.disclosure.DisclosureError
+        When a declared count (or a count a declared share reveals) is 1 to ``MIN_CELL_SIZE - 1``,
+        or a column the protecting function recorded as a count is not declared.
     """
     if not caption:
         raise ValueError("every published table needs a caption")
     check_output_name(name, "table")
+    if counts is None or isinstance(counts, str):
+        raise TypeError(
+            f"save_table({name!r}): declare the respondent-count columns, counts=[...] "
+            "(counts=() when the table holds no counts of respondents)"
+        )
+    counts, shares = list(counts), dict(shares or {})
+    disclosure.check_table(table, counts, shares, name=name)
+    masked = disclosure.disclosure_records(table)
     out_dir = output_directory(directory, "table")
     out_dir.mkdir(parents=True, exist_ok=True)
     keep_index = _has_named_index(table)
@@ -386,9 +433,19 @@ def save_table(
     paths["tex"].write_text(_latex(table, caption, name, float_format), encoding="utf-8")
     write_xlsx(table, paths["xlsx"], caption)
     write_docx(table, paths["docx"], caption, float_format)
-    for path in paths.values():
-        provenance.record_output(path, "table", caption=caption)
+    declared = {"counts": counts, "shares": shares}
+    for fmt, path in paths.items():
+        cells = ([[r, c, rule, _json_number(lo), _json_number(hi)]
+                  for r, c, rule, lo, hi in masked.itertuples(index=False, name=None)] if fmt == "csv" else [])
+        provenance.record_output(path, "table", caption=caption, disclosure={**declared, "masked": cells})
     return provenance.SavedFiles(paths.values())
+
+
+def _json_number(value: float) -> float | str | None:
+    """A float for the JSON provenance log: ``None`` for NaN, ``"inf"`` for an unbounded interval."""
+    if pd.isna(value):
+        return None
+    return "inf" if value == float("inf") else float(value)
 
 
 def save_section(

@@ -347,23 +347,100 @@ def nuts3_burden_range_sentence(partners: pd.DataFrame, tier: str = "regional_ce
             f"{regional.max():.0%} ({regional.idxmax()}) of the population of the partners' NUTS 3 regions.")
 
 
-def awareness_sentences(awareness: pd.DataFrame, item_texts: Mapping[str, str]) -> list[tuple[str, str]]:
-    """One sentence per awareness item: the range of the share agreeing over the partners.
+def awareness_sentences(
+    awareness: pd.DataFrame,
+    item_texts: Mapping[str, str],
+    *,
+    by: str = "region",
+    pooled: str = "all_regions",
+    min_n: int = config.MIN_CELL_SIZE,
+) -> list[tuple[str, str]]:
+    """One sentence per awareness item: the share agreeing over all partners, and per partner where published.
 
     Each item is reported on its own (never averaged with another), so that each sentence matches
-    the figure of that item. Suppressed shares are left out of the range.
+    the figure of that item. The share over all partner regions (the ``pooled`` row of
+    :func:`~innocap_analysis.indicators.demand_supply.awareness_shares`) leads when it is there; the
+    per-partner shares masked by disclosure control are left out of the range and counted.
     """
     out = []
     for item, part in awareness.groupby(awareness["item"].astype(str), sort=True):
-        share = pd.to_numeric(part["share"], errors="coerce").dropna()
-        if share.empty:
-            continue
+        is_pooled = part[by].astype(str) == pooled if by in part else pd.Series(False, index=part.index)
+        regions = part[~is_pooled]
+        per_partner = pd.to_numeric(regions["share"], errors="coerce")
+        shown = per_partner.dropna()
+        overall = pd.to_numeric(part.loc[is_pooled, "share"], errors="coerce").dropna()
         statement = item_texts.get(item)
         quoted = f'agree that "{statement.rstrip(".")}"' if statement else f"agree with item {item}"
-        low, high = f"{share.min():.0%}", f"{share.max():.0%}"
-        span = low if low == high else f"{low} to {high}"
-        out.append((item, f"Only {span} of public-sector respondents per partner {quoted} ({item})."))
+        span = "" if shown.empty else (f"{shown.min():.0%}" if f"{shown.min():.0%}" == f"{shown.max():.0%}"
+                                       else f"{shown.min():.0%} to {shown.max():.0%}")
+        masked = int(per_partner.isna().sum())
+        if overall.empty:
+            if shown.empty:
+                continue
+            out.append((item, f"Only {span} of public-sector respondents per partner {quoted} ({item})."))
+            continue
+        fewer = f"fewer than {_count_word(min_n)} respondents gave one of the answers"
+        if masked == 0:
+            detail = f"per partner {span}" if span else ""
+        elif shown.empty:
+            detail = f"the per-partner shares are masked: in each partner {fewer}"
+        else:
+            published = f"the one published is {span}" if len(shown) == 1 else f"the published ones range {span}"
+            detail = (f"{_count_word(masked)} of the {_count_word(len(per_partner))} partners' shares are masked "
+                      f"because {fewer}; {published}")
+        out.append((item, f"Only {overall.iloc[0]:.0%} of public-sector respondents across the partner regions "
+                          f"{quoted} ({item}{'; ' + detail if detail else ''})."))
     return out
+
+
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count_word(n: int) -> str:
+    """A small count in words (findings quote as numerals only the numbers of their tables)."""
+    return _COUNT_WORDS[n] if 0 <= n < len(_COUNT_WORDS) else f"{n:,}"
+
+
+def disclosure_methods_paragraph(
+    masked_cells: pd.DataFrame | None = None,
+    *,
+    min_n: int = config.MIN_CELL_SIZE,
+    min_group_for_extremes: int = config.MIN_GROUP_FOR_EXTREMES,
+    min_width: int = config.MIN_AUDIT_WIDTH,
+) -> str:
+    """The methods-annex paragraph on statistical disclosure control, with the build's numbers.
+
+    Parameters
+    ----------
+    masked_cells
+        ``figures/DISCLOSURE.csv`` (``table, rule, ...``); when given, the paragraph says how many cells
+        of how many tables were masked, by rule.
+    min_n, min_group_for_extremes, min_width
+        The rules' parameters (:mod:`innocap_analysis.disclosure`).
+    """
+    text = (
+        "Every published table and figure passes statistical disclosure control "
+        "(Hundepool et al. 2012, Statistical Disclosure Control, Wiley; the model of tau-Argus and R's sdcTable). "
+        f"A count of 1 to {min_n - 1} respondents, whether a group's size or the number giving one answer, is "
+        f"masked (threshold rule), and so is a share of 0% or 100% from a group of fewer than "
+        f"{min_group_for_extremes}, which would tell every member's answer. Secondary suppression, an integer "
+        "program solved with HiGHS, then masks the fewest further cells so that no masked cell can be derived "
+        "from the published margins of its table or from other tables built from the same counts; a "
+        "linear-programming audit checks that what can be derived about each masked cell spans at least "
+        f"{min_width} respondents, and the build fails otherwise. Statistics computed from a masked count are "
+        f"masked with it, masked cells are drawn hatched as \"n < {min_n}\", and distributions of individual "
+        f"values are shown only in bins whose tails hold at least {min_n} respondents."
+    )
+    if masked_cells is not None and len(masked_cells):
+        cells = masked_cells[masked_cells["rule"] != "derived"]
+        by_rule = cells["rule"].value_counts()
+        parts = [f"{by_rule.get(rule, 0)} by the {rule} rule" for rule in ("threshold", "extreme share")
+                 if by_rule.get(rule, 0)]
+        if by_rule.get("secondary", 0):
+            parts.append(f"{by_rule['secondary']} by secondary suppression")
+        text += (f" In this build {len(cells)} cells in {cells['table'].nunique()} tables were masked "
+                 f"({', '.join(parts)}), with the statistics computed from them.")
+    return text
 
 
 def accessibility_reading_sentence(indicators: pd.DataFrame, high: str, low: str, tier: str = "local_centre") -> str:
@@ -445,18 +522,11 @@ def partner_profile_markdown(profile: pd.DataFrame, *, data_caveat: str, design_
     return "\n".join(lines) + "\n"
 
 
-def disclosure_fallback_paragraph(min_cell_size: int) -> str:
-    """The disclosure-control paragraph of the methods annex, written from the minimum cell size.
-
-    Used until :mod:`innocap_analysis.disclosure` offers its own paragraph (issue 14).
-    """
+def personal_data_sentence() -> str:
+    """What the methods annex says about personal data (the loaders' rule, :mod:`innocap_analysis.survey`)."""
     return (
-        f"Statistical disclosure control: a group of respondents is published only when it counts at least "
-        f"{min_cell_size} respondents; a smaller group's count and every statistic of it are masked (threshold rule, "
-        "primary suppression; Hundepool et al. 2012, Statistical Disclosure Control, ch. 4). Totals are computed from "
-        "the published cells only, so a masked cell cannot be recovered by subtraction. No names, e-mail addresses, "
-        "organisation names or free-text answers are published: the loaders drop them, and organisations are "
-        "clustered only by a keyed pseudonym."
+        "No names, e-mail addresses, phone numbers, organisation names or free-text answers are published: the "
+        "loaders drop them, and organisations are clustered only by a keyed pseudonym."
     )
 
 

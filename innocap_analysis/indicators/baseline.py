@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from ..disclosure import suppress_small_cells
+from ..disclosure import protect_groups, protect_rows
 from ..stats.clustered import clustered_means
 from .demand_supply import resolve_cluster
 
@@ -68,7 +68,12 @@ def result_baselines(
     sd = part.groupby(keys, observed=True, sort=True)["score_0_100"].std(ddof=1).rename("sd").reset_index()
     table = means.drop(columns="se").merge(sd, on=keys, how="left")
     table = table[[*keys, "n", "n_clusters", "mean", "sd", "ci_low", "ci_high"]]
-    return suppress_small_cells(table, min_n=min_n)
+    if by:  # groups below min_n masked, with secondary suppression across the groups of each dimension
+        table = protect_groups(table, list(by), within=["dimension"], counts=["n"], min_n=min_n)
+    # and (pooled or not) a mean of fewer respondents or organisations is masked
+    statistics = ["mean", "sd", "ci_low", "ci_high"]
+    return protect_rows(table, keys=keys, total=None, other_counts=["n", "n_clusters"],
+                        derived={c: ["n", "n_clusters"] for c in statistics}, min_n=min_n)
 
 
 def points_per_sd(sd_level: float, retest_correlation: float = 0.5) -> float:

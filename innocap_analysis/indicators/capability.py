@@ -19,7 +19,7 @@ import pandas as pd
 from .. import config
 from ..composite.steps import AggregationMethod, NormalisationMethod, aggregate
 from ..composite.uncertainty import UncertaintyResult, check_uncertainty_choices, resampled_rank_uncertainty
-from ..disclosure import suppress_small_cells
+from ..disclosure import protect_groups
 
 # --------------------------------------------------------------------------------------------
 # Survey adapter
@@ -110,8 +110,9 @@ def capability_index(
     min_dimensions
         Organisations with fewer scored dimensions get a missing index (reported, not dropped).
     min_cell_size
-        Group means of fewer organisations are withheld (``suppressed`` = True), default
-        :data:`innocap_analysis.config.MIN_CELL_SIZE`.
+        Group means (and sizes) of fewer organisations are withheld (``suppressed`` = True), with
+        secondary suppression within each grouping (:func:`~innocap_analysis.disclosure.protect_groups`);
+        default :data:`innocap_analysis.config.MIN_CELL_SIZE`.
     """
     if scores.columns.has_duplicates:
         raise ValueError(
@@ -174,8 +175,8 @@ def capability_index(
         parts.append(summary)
     by_group = pd.concat(parts, ignore_index=True)
     by_group["group"] = by_group["group"].astype("string")
-    by_group = suppress_small_cells(by_group, min_n=min_cell_size, value_columns=["mean_index", "sd_index"],
-                                    mask_count=False)
+    by_group = protect_groups(by_group, ["group"], within=["grouping"], values=["mean_index", "sd_index"],
+                              min_n=min_cell_size)
     by_group = by_group.astype({"mean_index": float, "sd_index": float})  # NaN, as the organisation table
     return CapabilityIndex(by_org, by_group)
 
@@ -192,7 +193,7 @@ class GroupIndicators:
     structure
         One-level structure ``dimensions -> spec.index_code`` (equal weights, direction +1).
     groups
-        Every group, after :func:`~innocap_analysis.survey.suppress_small_cells`: ``unit``, the
+        Every group, after :func:`~innocap_analysis.disclosure.protect_groups`: ``unit``, the
         ``by`` columns, ``n`` and the dimension means (masked, with ``n``, when ``suppressed``).
     """
 
@@ -234,7 +235,8 @@ def group_indicator_matrix(
     score, over the organisations scored on that dimension. A group's ``n`` is the smallest of
     those per-dimension counts, so no published mean rests on fewer organisations than ``n``.
     Groups with ``n < min_cell_size`` are masked by
-    :func:`~innocap_analysis.survey.suppress_small_cells` and left out of ``matrix``.
+    :func:`~innocap_analysis.disclosure.protect_groups` (with secondary suppression) and left out of
+    ``matrix``.
 
     With no missing scores the arithmetic mean of a group's dimension means is the mean of its
     organisations' :func:`capability_index` (equal weights), so the ``"none"`` normalisation with
@@ -275,7 +277,7 @@ def group_indicator_matrix(
     groups.insert(len(by) + 1, "n", counts.min(axis=1).astype(int).to_numpy())
     if groups["unit"].duplicated().any():
         raise ValueError(f"unit labels are not unique with spec.separator {spec.separator!r}")
-    groups = suppress_small_cells(groups, min_n=min_cell_size, value_columns=dimensions)
+    groups = protect_groups(groups, by, values=dimensions, min_n=min_cell_size)
     kept = groups[~groups["suppressed"]]
     matrix = kept.set_index("unit")[dimensions].astype(float)
     matrix.index.name = "unit"

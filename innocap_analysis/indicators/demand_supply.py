@@ -1,8 +1,9 @@
 """Need and supply: importance-performance analysis, need beside supply, awareness.
 
 All functions work on the tidy scores of :func:`innocap_analysis.survey.scoring.score_dimensions`
-(0-100 scale) or on a :class:`~innocap_analysis.survey.Survey`. Group tables carry ``n`` and pass
-through :func:`innocap_analysis.disclosure.suppress_small_cells`.
+(0-100 scale) or on a :class:`~innocap_analysis.survey.Survey`. Group tables carry their respondent
+counts and pass through :mod:`innocap_analysis.disclosure` (threshold rule, attribute rule on shares,
+secondary suppression).
 
 Gaps on comparable ground. In instrument v1 the need of a dimension is one 5-point importance
 item, the capability a 6-item agreement scale, and the supply one "we can offer this" agreement
@@ -36,7 +37,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from .. import config
-from ..disclosure import suppress_small_cells
+from ..disclosure import protect_groups, protect_rows
 from ..stats.clustered import clustered_means, clustered_shares
 from ..survey import Codebook, Survey
 
@@ -156,7 +157,8 @@ def need_and_supply(
     pandas.DataFrame
         ``*by, dimension, need_n, need_mean, need_ci_low, need_ci_high, supply_n, supply_mean,
         supply_ci_low, supply_ci_high, n, suppressed`` (0-100 points); ``n`` is the smaller of the
-        two sides, and a group where either side has fewer than ``min_n`` answers is suppressed.
+        two sides, and a group where either side has fewer than ``min_n`` answers is masked, with
+        secondary suppression across the groups (:func:`~innocap_analysis.disclosure.protect_groups`).
     """
     by = list(by)
     keys = [*by, "dimension"]
@@ -168,7 +170,8 @@ def need_and_supply(
     for side in ("need_n", "supply_n"):
         table[side] = table[side].fillna(0).astype("int64")
     table["n"] = table[["need_n", "supply_n"]].min(axis=1)
-    return suppress_small_cells(table, min_n=min_n)
+    # each side's group sizes are protected on their own
+    return protect_groups(table, by, within=["dimension"], counts=["need_n", "supply_n"], min_n=min_n)
 
 
 def ipa_table(
@@ -212,7 +215,8 @@ def ipa_table(
     table = importance.add_prefix("importance_").join(capability.add_prefix("capability_"), how="outer")
     table = table.reset_index()
     table["n"] = table[["importance_n", "capability_n"]].min(axis=1)
-    table = suppress_small_cells(table, min_n=min_n)
+    table = protect_groups(table, group_by, within=["dimension"], counts=["importance_n", "capability_n"],
+                           min_n=min_n)
     if cut == "grand_mean":
         table["importance_cut"] = float(table["importance_mean"].astype(float).mean())
         table["capability_cut"] = float(table["capability_mean"].astype(float).mean())
@@ -237,7 +241,9 @@ def awareness_shares(
     aware_codes: Sequence[int] | None = None,
     stakeholders: Sequence[str] | None = None,
     ci: float = 0.95,
+    pooled: str | None = None,
     min_n: int = config.MIN_CELL_SIZE,
+    min_group_for_extremes: int = config.MIN_GROUP_FOR_EXTREMES,
     cluster: str | None = "auto",
 ) -> pd.DataFrame:
     """Share of respondents aware of each item, per group, with Wilson (1927) intervals.
@@ -257,14 +263,24 @@ def awareness_shares(
     stakeholders
         Restrict to these stakeholder types (e.g. ``["public_sector"]``: are public bodies aware of
         what SMEs and universities offer?); default everyone.
+    pooled
+        Label of an extra row per item that pools every group (e.g. ``"all_regions"``; one ``by``
+        column only). Where the groups' counts are masked, the pooled share still shows the finding.
+    min_n, min_group_for_extremes
+        Disclosure rules (:func:`~innocap_analysis.disclosure.protect_rows`): the counts of aware,
+        not aware (implied) and don't-know respondents get the threshold rule, a share of 0% or 100%
+        from fewer than ``min_group_for_extremes`` answers is masked, and secondary suppression keeps
+        the masked counts from being recovered from the pooled row.
 
     Returns
     -------
     pandas.DataFrame
         ``item, *by, n (substantive answers), n_aware, share, ci_low, ci_high, n_dont_know,
-        design_effect``; shares are proportions 0-1 of substantive answers; don't-know answers are
-        counted apart.
+        design_effect, suppressed``; shares are proportions 0-1 of substantive answers; don't-know
+        answers are counted apart.
     """
+    if pooled is not None and len(list(by)) != 1:
+        raise ValueError("a pooled row needs exactly one `by` column")
     by = list(by)
     codebook = survey.codebook
     items = codebook.items_for(role=role)
@@ -297,15 +313,22 @@ def awareness_shares(
                                  **{cluster: responses[cluster].to_numpy()})
             shares = clustered_shares(flags[frame["answered"].to_numpy()], "aware", by, cluster=cluster, ci=ci)
             effects.append(shares[[*by, "design_effect"]].assign(item=item.id))
+            if pooled is not None:
+                overall = clustered_shares(flags[frame["answered"].to_numpy()], "aware", [], cluster=cluster, ci=ci)
+                effects.append(overall[["design_effect"]].assign(item=item.id, **{by[0]: pooled}))
     table = pd.concat(frames, ignore_index=True).rename(
         columns={"answered": "n", "aware": "n_aware", "dont_know": "n_dont_know"}
     )
+    if pooled is not None:
+        table[by[0]] = table[by[0]].astype(str)
+        totals = table.groupby("item", sort=False)[["n", "n_aware", "n_dont_know"]].sum().reset_index()
+        table = pd.concat([table, totals.assign(**{by[0]: pooled})], ignore_index=True)
     if effects:
         deff = pd.concat(effects, ignore_index=True).astype({k: str for k in by})
         table = table.astype({k: str for k in by}).merge(deff, on=["item", *by], how="left")
-        for key in by:  # back to the categories of the survey
+        for key in by:  # back to the categories of the survey (a pooled row keeps the labels as text)
             table[key] = pd.Categorical(table[key], categories=responses[key].cat.categories) if isinstance(
-                responses[key].dtype, pd.CategoricalDtype) else table[key]
+                responses[key].dtype, pd.CategoricalDtype) and pooled is None else table[key]
     table["design_effect"] = table["design_effect"].fillna(1.0) if "design_effect" in table else 1.0
     n = table["n"].to_numpy()
     n_eff = n / table["design_effect"].to_numpy(dtype="float64")
@@ -316,7 +339,11 @@ def awareness_shares(
     table["ci_low"] = np.where(n > 0, low, np.nan)
     table["ci_high"] = np.where(n > 0, high, np.nan)
     table = table[["item", *by, "n", "n_aware", "share", "ci_low", "ci_high", "n_dont_know", "design_effect"]]
-    return suppress_small_cells(table, min_n=min_n)
+    derived = {column: ["n_aware", "n"] for column in ("share", "ci_low", "ci_high")}
+    return protect_rows(table, keys=["item", *by], total="n", parts=["n_aware"], complement="n_not_aware",
+                        other_counts=["n_dont_know"], extremes=["n_aware"], derived=derived,
+                        pooled=(by[0], pooled) if pooled is not None else None, min_n=min_n,
+                        min_group_for_extremes=min_group_for_extremes)
 
 
 def item_texts(codebook: Codebook, role: str, language: str = "en") -> pd.DataFrame:

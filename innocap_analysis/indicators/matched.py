@@ -39,7 +39,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from .. import config
-from ..disclosure import suppress_small_cells
+from ..disclosure import protect_groups
 from ..stats.clustered import clustered_difference, clustered_means
 from ..survey import Survey
 from ..survey.scoring import KEY_COLUMNS, PROFILE_COLUMNS, reverse_keyed_items, score_dimensions
@@ -144,7 +144,8 @@ def matched_gaps(
     ci, alpha
         Interval level, and the level of the Holm-adjusted tests behind the verdicts.
     min_n
-        Groups where either side has fewer respondents are suppressed.
+        Groups where either side has fewer respondents are masked, with secondary suppression across
+        the groups (:func:`~innocap_analysis.disclosure.protect_groups`).
     cluster
         ``"auto"``: the organisation key when present; a column; or None.
 
@@ -212,7 +213,8 @@ def matched_gaps(
                "need_gap_ci_high", "need_gap_p", "need_gap_p_holm", "supply_n", "supply_mean", "supply_ci_low",
                "supply_ci_high", "public_capability_mean", "supply_over_capability", "soc_ci_low", "soc_ci_high",
                "soc_p", "soc_p_holm", "soc_p_bh", "verdict", "n"]
-    return suppress_small_cells(table[columns], min_n=min_n)
+    # each side's group sizes are protected on their own (threshold and secondary suppression)
+    return protect_groups(table[columns], list(by), within=["dimension"], counts=["need_n", "supply_n"], min_n=min_n)
 
 
 def _two_sided_t(t: np.ndarray, dof: np.ndarray) -> np.ndarray:

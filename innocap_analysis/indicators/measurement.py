@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
+from .. import config
+from ..disclosure import protect_rows
 from ..stats.compare import ordinal_odds_ratios
 from ..stats.dif import DIF_EFFECT_BOUNDS, ordinal_dif
 from ..stats.reliability import NanPolicy, cronbach_alpha, item_statistics, mcdonald_omega
@@ -67,6 +69,7 @@ def ordinal_odds_ratios_by_item(
     covariates: Sequence[str] = ("region", "stakeholder"),
     *,
     ci: float = 0.95,
+    min_n: int = config.MIN_CELL_SIZE,
 ) -> pd.DataFrame:
     """:func:`ordinal_odds_ratios` for every item of ``role``, on reverse-keyed codes.
 
@@ -74,7 +77,8 @@ def ordinal_odds_ratios_by_item(
     so an odds ratio above 1 always means a higher capability (importance, supply) than in the
     reference group. For a reverse-keyed item this is the reciprocal of the odds ratio of the codes
     as answered (the logistic distribution is symmetric). Holm and BH adjusted p-values over all
-    items and terms are added (``p_holm``, ``p_bh``).
+    items and terms are added (``p_holm``, ``p_bh``). The respondent counts get the threshold rule, and
+    the estimates of a level with a masked count are masked (:func:`~innocap_analysis.disclosure.protect_rows`).
     """
     items = [item.id for item in survey.codebook.items_for(role=role)]
     if not items:
@@ -84,7 +88,10 @@ def ordinal_odds_ratios_by_item(
     table = pd.concat([ordinal_odds_ratios(data, item, covariates, ci=ci) for item in items], ignore_index=True)
     table["p_holm"] = multipletests(table["p_value"], method="holm")[1]
     table["p_bh"] = multipletests(table["p_value"], method="fdr_bh")[1]
-    return table
+    estimates = ["odds_ratio", "ci_low", "ci_high", "p_value", "p_holm", "p_bh"]
+    return protect_rows(table, keys=["item", "covariate", "level"], total=None,
+                        other_counts=["n", "n_missing", "n_level"],
+                        derived={column: ["n_level"] for column in estimates}, min_n=min_n)
 
 
 def dimension_validity(survey: Survey, *, role: str = "capability", ci: float = 0.95) -> pd.DataFrame:
@@ -123,7 +130,9 @@ def dimension_validity(survey: Survey, *, role: str = "capability", ci: float = 
     table["ave_a"] = table["scale_a"].map(ave)
     table["ave_b"] = table["scale_b"].map(ave)
     table["fornell_larcker"] = (np.sqrt(table[["ave_a", "ave_b"]].min(axis=1)) > table["r_disattenuated"].abs())
-    return table
+    return protect_rows(table, keys=["scale_a", "scale_b"], total=None, other_counts=["n"],
+                        derived={c: ["n"] for c in ("pearson_r", "r_ci_low", "r_ci_high", "spearman_rho",
+                                                    "r_disattenuated")}, min_n=config.MIN_CELL_SIZE)
 
 
 def item_dif(
@@ -165,4 +174,6 @@ def item_dif(
     if tested.any():
         table.loc[tested, "p_holm"] = multipletests(table.loc[tested, "p_dif"], method="holm")[1]
     table["flagged"] = ((table["p_holm"] < alpha) & (table["delta_r2"] >= DIF_EFFECT_BOUNDS[0])).fillna(False)
-    return table
+    statistics = [c for c in table.select_dtypes("number").columns if c not in ("n", "n_reference", "n_focal")]
+    return protect_rows(table, keys=["dimension", "item"], total="n", parts=["n_reference", "n_focal"],
+                        derived={c: ["n_reference", "n_focal"] for c in statistics}, min_n=config.MIN_CELL_SIZE)

@@ -45,6 +45,7 @@ import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
 from .. import config
+from ..disclosure import attach_records, disclosure_records, protect_groups, protect_rows
 from ..stats.clustered import cluster_bootstrap_counts, clustered_means
 from .demand_supply import resolve_cluster
 
@@ -127,7 +128,9 @@ def priority_uncertainty(
     threshold
         P(rank 1) a top dimension needs for a clear top (:data:`PRIORITY_RANK1_THRESHOLD`).
     min_n
-        Dimensions with fewer answers in a group are suppressed and not ranked.
+        Dimensions with fewer answers in a group are masked and not ranked, with secondary
+        suppression across the groups (:func:`~innocap_analysis.disclosure.protect_groups`); a mean
+        from fewer organisations (``n_clusters``) is masked too.
     seed
         Each group's generator is seeded with ``seed`` and the group's name.
     codebook_order
@@ -164,6 +167,12 @@ def priority_uncertainty(
     data = data.assign(dimension=data["dimension"].astype(str))
     order = {d: i for i, d in enumerate(codebook_order)}
     means = clustered_means(data, value, [*by, "dimension"], cluster=cluster, ci=ci).drop(columns="se")
+    # which group means may be published: the threshold rule with secondary suppression across the groups
+    # (margins are published elsewhere), so that a masked mean's n cannot be recovered
+    sizes = means[[*by, "dimension", "n"]].assign(**{k: means[k].astype(str) for k in [*by, "dimension"]})
+    sizes = protect_groups(sizes, by or ["dimension"], within=["dimension"] if by else [], counts=["n"], values=[],
+                           min_n=min_n)
+    masked_means = {tuple(row) for row in sizes.loc[sizes["n"].isna(), [*by, "dimension"]].itertuples(index=False)}
     frames = []
     for key, part in (data.groupby(by, observed=True, sort=True) if by else [((), data)]):
         key = key if isinstance(key, tuple) else (key,)
@@ -171,7 +180,7 @@ def priority_uncertainty(
         for column, level in zip(by, key, strict=True):
             group_means = group_means[group_means[column].astype(str) == str(level)]
         group_means = group_means.set_index("dimension")
-        published = [d for d in group_means.index if group_means.loc[d, "n"] >= min_n]
+        published = [d for d in group_means.index if (*map(str, key), str(d)) not in masked_means]
         ranked = sorted(published, key=lambda d: (-group_means.loc[d, "mean"], order.get(d, len(order)), d))
         table = group_means.reindex(ranked + sorted(set(group_means.index) - set(published)))
         table = table.reset_index().drop(columns=by, errors="ignore")
@@ -193,7 +202,13 @@ def priority_uncertainty(
     out["top_dimension"] = out["top_dimension"].astype("string")
     out["status"] = out["status"].astype("string").mask(small, "suppressed")
     out["clear_top"] = out["clear_top"].astype("boolean")
-    return out
+    out["suppressed"] = small.to_numpy(dtype=bool)
+    out = attach_records(out, disclosure_records(sizes), ["n"], [*by, "dimension"])
+    # the organisations behind a mean are counted like respondents (a mean of 3 organisations is masked)
+    statistics = ["rank", "mean", "ci_low", "ci_high", "p_rank1", "rank_q05", "rank_q95", "diff_from_top",
+                  "diff_ci_low", "diff_ci_high", "p_diff", "p_diff_holm"]
+    return protect_rows(out, keys=[*by, "dimension"], total=None, other_counts=["n_clusters"],
+                        derived={column: ["n_clusters"] for column in statistics}, min_n=min_n)
 
 
 def _resampled_ranks(table: pd.DataFrame, part: pd.DataFrame, ranked: list[str], value: str, unit: str,

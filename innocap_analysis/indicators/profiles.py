@@ -2,7 +2,7 @@
 
 Thin compositions of :mod:`innocap_analysis.indicators.demand_supply`, :mod:`innocap_analysis.stats.compare`
 and :mod:`innocap_analysis.survey.scoring` that the notebooks call, so that the notebooks
-hold no analysis logic. Every group table is suppressed below the minimum cell size.
+hold no analysis logic. Every table of respondents goes through :mod:`innocap_analysis.disclosure`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import config
-from ..disclosure import suppress_small_cells
+from ..disclosure import protect_groups, protect_pairs, protect_rows
 from ..stats.compare import pairwise_comparisons
 from ..survey import Survey
 from ..survey.scoring import item_response_counts
@@ -37,10 +37,12 @@ def capability_by_group(
     Returns
     -------
     pandas.DataFrame
-        ``<by>, dimension, n, mean, ci_low, ci_high, suppressed``.
+        ``<by>, dimension, n, mean, ci_low, ci_high, suppressed``; groups below ``min_n`` are masked,
+        with secondary suppression across the groups of each dimension
+        (:func:`~innocap_analysis.disclosure.protect_groups`).
     """
     means = role_means(scores, role, by=(by,), stakeholders=stakeholders)
-    return suppress_small_cells(means, min_n=min_n)
+    return protect_groups(means, [by], within=["dimension"], min_n=min_n)
 
 
 def heatmap_layout(
@@ -70,19 +72,41 @@ def scale_labels(survey: Survey, scale: str, language: str = "en") -> dict[int, 
 
 
 def likert_counts(survey: Survey, dimension: str, role: str = "capability", by: list[str] | None = None,
-                  min_n: int = config.MIN_CELL_SIZE) -> pd.DataFrame:
+                  min_n: int = config.MIN_CELL_SIZE,
+                  min_group_for_extremes: int = config.MIN_GROUP_FOR_EXTREMES) -> pd.DataFrame:
     """Answer counts of a dimension's items for a Likert chart (see :func:`item_response_counts`).
 
     Items answered by fewer than ``min_n`` respondents (all categories together) are removed
-    rather than drawn from a handful of answers. ``reverse_keyed`` marks the items worded
-    negatively (agreeing means *less* capability), which the chart labels as such.
+    rather than drawn from a handful of answers. The counts of each answer category then go through
+    :func:`~innocap_analysis.disclosure.protect_rows`: a category of 1 to ``min_n - 1`` respondents (or
+    0%/100% of fewer than ``min_group_for_extremes``) is masked (``count`` is ``<NA>``, ``masked`` is
+    True), with a second category where needed so that it cannot be recovered from ``n``, the number of
+    substantive answers the chart prints. ``reverse_keyed`` marks the items worded negatively (agreeing
+    means *less* capability), which the chart labels as such.
     """
     counts = item_response_counts(survey, dimension_items(survey, dimension, role), by=by)
     keys = ["item", *(by or [])]
     totals = counts.groupby(keys, observed=True)["count"].transform("sum")
     reverse = {item.id: bool(item.reverse) for item in survey.codebook.items}
     counts = counts.assign(reverse_keyed=counts["item"].astype(str).map(reverse).fillna(False).astype(bool))
-    return counts[totals >= min_n].reset_index(drop=True)
+    counts = counts[totals >= min_n].reset_index(drop=True)
+    if counts.empty:
+        return counts.assign(n=pd.Series(dtype="Int64"), masked=pd.Series(dtype=bool))
+    category = counts["category"].astype(str)
+    wide = counts.assign(category=category).pivot_table(index=keys, columns="category", values="count",
+                                                          aggfunc="sum", observed=True).reset_index()
+    levels = [c for c in pd.unique(category) if c != "dont_know"]
+    wide["n"] = wide[levels].sum(axis=1)
+    others = ["dont_know"] if "dont_know" in wide else []
+    protected = protect_rows(wide, keys=keys, total="n", parts=levels, other_counts=others, extremes=levels,
+                             min_n=min_n, min_group_for_extremes=min_group_for_extremes)
+    long = protected.melt(id_vars=[*keys, "n"], value_vars=[*levels, *others], var_name="category",
+                          value_name="_count")
+    out = counts.assign(category=category).merge(long, on=[*keys, "category"], how="left", validate="1:1")
+    out["count"] = out["_count"].astype("Int64")
+    out["masked"] = out["count"].isna().to_numpy()
+    out["n"] = out["n"].astype("Int64")
+    return out.drop(columns="_count")
 
 
 def pairwise_by_dimension(
@@ -99,12 +123,13 @@ def pairwise_by_dimension(
     :func:`innocap_analysis.compare.pairwise_comparisons`.
     """
     selected = scores[(scores["role"] == role) & scores["score_0_100"].notna()]
-    tables = [
-        pairwise_comparisons(part, "score_0_100", group, method=method, min_n=min_n).assign(dimension=dim)
+    tables = [  # protected once below, across the dimensions (min_n=1 masks nothing here)
+        pairwise_comparisons(part, "score_0_100", group, method=method, min_n=1).assign(dimension=dim)
         for dim, part in selected.groupby("dimension", sort=False)
     ]
-    out = pd.concat(tables, ignore_index=True)
-    return out[["dimension", *[c for c in out.columns if c != "dimension"]]]
+    out = pd.concat(tables, ignore_index=True).drop(columns="suppressed")
+    out = out[["dimension", *[c for c in out.columns if c != "dimension"]]]
+    return protect_pairs(out, within=["dimension"], min_n=min_n)
 
 
 def barrier_shares(
@@ -114,6 +139,7 @@ def barrier_shares(
     question: str = "BAR",
     stakeholders: list[str] | None = None,
     min_n: int = config.MIN_CELL_SIZE,
+    min_group_for_extremes: int = config.MIN_GROUP_FOR_EXTREMES,
 ) -> pd.DataFrame:
     """Share of respondents naming each option of a multi-select question, per group.
 
@@ -124,8 +150,10 @@ def barrier_shares(
     Returns
     -------
     pandas.DataFrame
-        ``<by>, option, n, n_selected, share, n_no_selection, suppressed``; groups with fewer
-        than ``min_n`` answering respondents are suppressed.
+        ``<by>, option, n, n_selected, share, n_no_selection, suppressed``. Disclosure control
+        (:func:`~innocap_analysis.disclosure.protect_rows`): the counts of respondents who named an
+        option, who did not (implied) and who named none get the threshold rule, shares of 0% or 100%
+        from small groups the attribute rule, and ``n`` (shown once per option) secondary suppression.
     """
     spec = survey.codebook.multi_select[question]
     responses = survey.responses
@@ -143,4 +171,6 @@ def barrier_shares(
     long["share"] = long["n_selected"] / long["n"].where(long["n"] > 0)
     long["n_no_selection"] = long[by].map(no_selection).astype("int64")
     long = long[[by, "option", "n", "n_selected", "share", "n_no_selection"]]
-    return suppress_small_cells(long, min_n=min_n)
+    return protect_rows(long, keys=[by, "option"], total="n", parts=["n_selected"], complement="n_not_selected",
+                        other_counts=["n_no_selection"], extremes=["n_selected"], derived={"share": ["n_selected", "n"]},
+                        shared_by=[by], min_n=min_n, min_group_for_extremes=min_group_for_extremes)

@@ -3,10 +3,12 @@
 * :func:`effect_forest_plot`: every estimate of :class:`~innocap_analysis.evaluation.ProgrammeEvaluation`
   with its interval, one panel per dimension (a forest plot, Lewis & Clarke 2001, BMJ 322:1479).
 * :func:`paired_change_distributions`: the distribution of individual change (follow-up
-  minus baseline) of linked respondents, per dimension and group (violin with box).
+  minus baseline) of linked respondents, per dimension and group, in bins that pass disclosure
+  control (:func:`innocap_analysis.disclosure.binned_distribution`): tails bottom- and top-coded,
+  small bins masked, so that no individual's change is drawn.
 
 Both return a :class:`matplotlib.figure.Figure`; notebooks save it with ``save_figure``.
-Groups smaller than ``config.MIN_CELL_SIZE`` are not drawn, and say so.
+Groups smaller than ``config.MIN_CELL_SIZE`` are not drawn: a hatched "n < 5" box stands in.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import config
+from ..disclosure import binned_distribution
 from ..evaluation import Estimator
 from ..labels import with_n
-from .style import PALETTE, add_caption, style_context
+from .style import PALETTE, add_caption, draw_masked, masked_legend_handle, masked_text, style_context
 
 #: Short row labels of the estimators, in drawing order (top to bottom within a panel).
 SHORT_LABELS: dict[Estimator, str] = {
@@ -124,7 +127,7 @@ def effect_forest_plot(
                         linewidth=1.2,
                     )
                 else:
-                    ax.text(span[0], yi, "suppressed (small cell)", fontsize=7, va="center", color="#666666")
+                    draw_masked(ax, span[0] - pad, yi - 0.35, span[1] - span[0] + 2 * pad, 0.7)
             ax.axvline(0, color="#444444", linewidth=0.8, linestyle="--")
             ax.set_yticks(y, part["_label"].tolist(), fontsize=7)
             ax.set_ylim(-0.6, len(part) - 0.4)
@@ -145,17 +148,29 @@ def effect_forest_plot(
     return fig
 
 
+#: Bin edges of individual change (scale points): 0.5 wide, one bin centred on no change.
+CHANGE_BIN_EDGES: np.ndarray = np.arange(-4.25, 4.26, 0.5)
+
+
 def paired_change_distributions(
     pairs: pd.DataFrame,
     *,
     groups: Sequence[str] = ("participants", "comparison"),
     min_cell_size: int = config.MIN_CELL_SIZE,
+    bin_edges: Sequence[float] | np.ndarray = CHANGE_BIN_EDGES,
     dimension_labels: dict[str, str] | None = None,
     unit: str = "score points",
     title: str = "Individual change between waves, linked respondents",
     caption: str | None = None,
 ) -> Figure:
-    """Violin-and-box plots of paired change per dimension and group.
+    """Binned distributions of paired change per dimension and group, drawn as mirrored bars.
+
+    Individual values are never drawn: each group's changes are counted in ``bin_edges`` by
+    :func:`innocap_analysis.disclosure.binned_distribution`, which merges the outer bins until each
+    tail holds at least ``min_cell_size`` respondents (the tails are labelled "or less" / "or more")
+    and masks interior bins of 1 to ``min_cell_size - 1`` (hatched, fixed width), with secondary
+    suppression against the group's total. The mean change is marked with a point and the median
+    with a line. Groups of fewer than ``min_cell_size`` respondents are not drawn.
 
     Parameters
     ----------
@@ -165,7 +180,9 @@ def paired_change_distributions(
     groups
         Which groups to draw (``participants``, ``comparison``).
     min_cell_size
-        Groups with fewer changes are not drawn (small-cell rule) but labelled.
+        The threshold of the disclosure rules (respondents).
+    bin_edges
+        Bin edges (scale points); values beyond the outer edges fall in the outer bins.
     dimension_labels, unit, title, caption
         Display options.
 
@@ -180,40 +197,44 @@ def paired_change_distributions(
     data = pairs.assign(group=group_of)
     data = data[np.isfinite(data["change"].to_numpy(float))]
     dimensions = list(pd.unique(data["dimension"].astype(str)))
+    edges = np.asarray(bin_edges, dtype=float)
+    step = float(np.min(np.diff(edges)))
+    any_masked = False
     with style_context():
         fig, axes = plt.subplots(
-            1, len(dimensions), sharey=True, figsize=(1.9 * len(dimensions) + 1, 3.4), squeeze=False
+            1, len(dimensions), sharey=True, figsize=(1.9 * len(dimensions) + 1, 3.6), squeeze=False
         )
+        low_drawn, high_drawn = edges[-1], edges[0]
         for ax, dimension in zip(axes[0], dimensions, strict=True):
             part = data[data["dimension"].astype(str) == dimension]
             for position, group in enumerate(groups):
                 values = part.loc[part["group"] == group, "change"].to_numpy(float)
-                if values.size < min_cell_size:
-                    ax.text(
-                        position, 0, f"n < {min_cell_size}\nsuppressed", ha="center", va="center", fontsize=7
-                    )
+                bins = binned_distribution(values, edges, min_n=min_cell_size)
+                if bins.empty:
+                    draw_masked(ax, position - 0.4, -0.5, 0.8, 1.0, fontsize=6)
+                    any_masked = True
                     continue
-                violin = ax.violinplot(values, positions=[position], showextrema=False, widths=0.8)
-                for body in violin["bodies"]:
-                    body.set_facecolor(GROUP_COLOURS.get(group, PALETTE[7]))
-                    body.set_alpha(0.45)
-                ax.boxplot(
-                    values,
-                    positions=[position],
-                    widths=0.18,
-                    showfliers=False,
-                    medianprops={"color": "#000000"},
-                    patch_artist=False,
-                )
-                ax.text(
-                    position,
-                    1.0,
-                    f"n = {values.size}",
-                    transform=ax.get_xaxis_transform(),
-                    ha="center",
-                    va="bottom",
-                    fontsize=7,
-                )
+                lows = np.where(np.isfinite(bins["low"]), bins["low"], bins["high"] - step)
+                highs = np.where(np.isfinite(bins["high"]), bins["high"], bins["low"] + step)
+                counts = bins["count"].to_numpy(dtype=float, na_value=np.nan)
+                widest = np.nanmax(counts) if np.isfinite(counts).any() else 1.0
+                colour = GROUP_COLOURS.get(group, PALETTE[7])
+                for lo, hi, count, tail in zip(lows, highs, counts, bins["tail"], strict=True):
+                    if np.isnan(count):
+                        draw_masked(ax, position - 0.2, lo, 0.4, hi - lo, text="")
+                        any_masked = True
+                        continue
+                    half = 0.4 * count / widest
+                    ax.fill_between([position - half, position + half], lo, hi, color=colour, alpha=0.55,
+                                    linewidth=0.4, edgecolor="white")
+                    if tail:
+                        mark = f"≤ {hi:+.2f}" if tail == "low" else f"≥ {lo:+.2f}"
+                        ax.text(position + 0.42, (lo + hi) / 2, mark, fontsize=5, va="center", color="#555555")
+                low_drawn, high_drawn = min(low_drawn, lows.min()), max(high_drawn, highs.max())
+                ax.plot([position - 0.25, position + 0.25], [np.median(values)] * 2, color="#000000", linewidth=1.2)
+                ax.plot(position, values.mean(), "o", color="#000000", markersize=3)
+                ax.text(position, 1.0, with_n("", values.size).strip(" ()"), transform=ax.get_xaxis_transform(),
+                        ha="center", va="bottom", fontsize=7)
             ax.axhline(0, color="#444444", linewidth=0.8, linestyle="--")
             ax.set_xticks(range(len(groups)), [g.capitalize() for g in groups], fontsize=7)
             ax.set_xlim(-0.6, len(groups) - 0.4)
@@ -222,9 +243,18 @@ def paired_change_distributions(
                 fontsize=9,
                 pad=14,
             )
+        if high_drawn > low_drawn:
+            axes[0, 0].set_ylim(low_drawn - 0.1, high_drawn + 0.1)
         axes[0, 0].set_ylabel(f"Follow-up minus baseline ({unit})")
         fig.suptitle(title, x=0.01, ha="left")
+        note = (f"Bars: respondents per {step:g}-point bin (width proportional to the count); outer bins hold "
+                f"everyone beyond them and at least {min_cell_size}; line: median; point: mean.")
+        if any_masked:
+            note += f" Hatched: masked ({masked_text(min_cell_size)}, or a bin that would reveal one)."
         fig.tight_layout()
+        fig.text(0.01, -0.01, note, ha="left", va="top", fontsize=6.5, color="#444444")
+        if any_masked:
+            fig.legend(handles=[masked_legend_handle()], loc="upper right", fontsize=6)
         if caption:
-            add_caption(fig, caption)
+            add_caption(fig, caption, y=-0.06)
     return fig

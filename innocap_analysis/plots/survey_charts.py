@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..labels import display_label, with_n
-from .style import PALETTE, style_context
+from .style import PALETTE, draw_masked, masked_legend_handle, masked_text, style_context
 
 DONT_KNOW = "dont_know"
 #: Diverging colours for up to 7 ordered categories (brown-grey-teal, colour-blind safe, BrBG-like).
@@ -48,15 +48,17 @@ def likert_shares(
     ----------
     counts
         Tidy frame with columns ``label`` (bar label), ``category`` (an answer code from ``levels`` or
-        ``"dont_know"``) and ``count``. Codes with no row count as zero answers.
+        ``"dont_know"``) and ``count``. Codes with no row count as zero answers. A count masked by
+        :func:`~innocap_analysis.indicators.profiles.likert_counts` is ``<NA>``; then the frame
+        carries ``n``, the number of substantive answers, which is published.
     levels
         The scale's answer codes in order, e.g. ``[1, 2, 3, 4, 5]``.
 
     Returns
     -------
     tuple
-        ``(shares, n_substantive, dont_know_share)``: shares is labels x codes (rows sum to 1, 0-1),
-        labels in order of first appearance.
+        ``(shares, n_substantive, dont_know_share)``: shares is labels x codes (0-1; rows sum to 1
+        where nothing is masked, masked shares are NaN), labels in order of first appearance.
     """
     required = {label, "category", "count"}
     if not required <= set(counts.columns):
@@ -68,15 +70,29 @@ def likert_shares(
         raise ValueError(f"counts has categories {unknown} outside the scale codes {levels} and {DONT_KNOW!r}")
     if (counts["count"] < 0).any():
         raise ValueError("counts must be non-negative")
+    masked_rows = counts["count"].isna()
+    if masked_rows.any() and "n" not in counts:
+        raise ValueError("counts has masked categories but no published 'n' (substantive answers) per bar")
     labels = pd.unique(counts[label])
+    columns = [*map(str, levels), DONT_KNOW]
+    frame = counts.assign(category=counts["category"].astype(str),
+                          count=pd.to_numeric(counts["count"]).astype("float64"))
     table = (
-        counts.assign(category=counts["category"].astype(str))
-        .pivot_table(index=label, columns="category", values="count", aggfunc="sum", fill_value=0, observed=True)
-        .reindex(index=labels, columns=[*map(str, levels), DONT_KNOW], fill_value=0)
+        frame.pivot_table(index=label, columns="category", values="count", aggfunc="sum", fill_value=0, observed=True,
+                          dropna=False)
+        .reindex(index=labels, columns=columns, fill_value=0)
         .astype("float64")
     )
+    masked = (frame.assign(_masked=masked_rows.to_numpy())
+              .pivot_table(index=label, columns="category", values="_masked", aggfunc="any", fill_value=False,
+                           observed=True)
+              .reindex(index=labels, columns=columns, fill_value=False).astype(bool))
+    table = table.mask(masked)
     substantive = table[[str(c) for c in levels]]
-    n_substantive = substantive.sum(axis=1)
+    if "n" in counts:
+        n_substantive = pd.to_numeric(counts.groupby(label, sort=False)["n"].first()).reindex(labels).astype("float64")
+    else:
+        n_substantive = substantive.sum(axis=1)
     total = n_substantive + table[DONT_KNOW]
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = substantive.div(n_substantive.where(n_substantive > 0), axis=0)
@@ -126,6 +142,14 @@ def likert_diverging(
         raise ValueError(f"neutral code {neutral} not among the levels {codes}")
     shares, n_substantive, dont_know = likert_shares(counts, codes, label=label)
     percent = shares.to_numpy() * 100
+    # masked categories: one hatched segment per bar, as wide as all of them together (100% minus the
+    # published ones, which anyone can compute), where the first masked category would be
+    masked = np.isnan(percent)
+    first_masked = np.where(masked.any(axis=1), masked.argmax(axis=1), -1)
+    lump = np.where(masked.any(axis=1), 100 - np.nansum(percent, axis=1), 0.0)
+    percent = np.nan_to_num(percent, nan=0.0)
+    rows_masked = np.flatnonzero(first_masked >= 0)
+    percent[rows_masked, first_masked[rows_masked]] = lump[rows_masked]
     middle = codes.index(neutral) if neutral is not None else len(codes) // 2
     # left edge of each bar: minus everything below neutral and half the neutral share
     start = -percent[:, :middle].sum(axis=1)
@@ -140,8 +164,12 @@ def likert_diverging(
         grid = fig.add_gridspec(1, 2 if show_dont_know else 1, width_ratios=[5, 1] if show_dont_know else [1])
         ax = fig.add_subplot(grid[0, 0])
         for j, code in enumerate(codes):
-            ax.barh(y, percent[:, j], left=lefts[:, j], color=colours[j], edgecolor="white", linewidth=0.5,
-                    label=levels[code], gid=f"likert-{code}")
+            shown = ~masked[:, j]
+            ax.barh(y[shown], percent[shown, j], left=lefts[shown, j], color=colours[j], edgecolor="white",
+                    linewidth=0.5, label=levels[code], gid=f"likert-{code}")
+        for r in rows_masked:
+            j = first_masked[r]
+            draw_masked(ax, lefts[r, j], y[r] - 0.4, percent[r, j], 0.8, text="" if percent[r, j] < 8 else None)
         ax.axvline(0, color="#333333", linewidth=0.8)
         reverse = _reverse_keyed_labels(counts, label)
         ax.set_yticks(y, [textwrap.fill(("(R) " if name in reverse else "") + f"{name} (n={n})", 45)
@@ -153,8 +181,11 @@ def likert_diverging(
         ticks = ax.get_xticks()
         ax.set_xticks(ticks, [f"{abs(t):.0f}%" for t in ticks])
         ax.set_xlabel("Share of substantive answers (%)")
-        ax.legend(ncol=len(codes), loc="upper center", bbox_to_anchor=(0.5, -0.22 if len(shares) < 4 else -0.12),
-                  fontsize=7)
+        handles, names = ax.get_legend_handles_labels()
+        if len(rows_masked) or np.isnan(dont_know.to_numpy(dtype=float)).any():
+            handles.append(masked_legend_handle())
+        ax.legend(handles=handles, ncol=min(len(handles), len(codes)), loc="upper center",
+                  bbox_to_anchor=(0.5, -0.22 if len(shares) < 4 else -0.12), fontsize=7)
         if title:
             ax.set_title(title, loc="left", pad=16 if reverse else None)
         if reverse:
@@ -163,8 +194,13 @@ def likert_diverging(
                     va="bottom", fontsize=7, color="#444444", style="italic")
         if show_dont_know:
             ax_dk = fig.add_subplot(grid[0, 1], sharey=ax)
-            ax_dk.barh(y, dont_know.to_numpy() * 100, color="#999999", gid="likert-dont_know")
-            ax_dk.set_xlim(0, max(10, np.ceil(np.nanmax(np.append(dont_know.to_numpy() * 100, 0)) / 10) * 10))
+            dk = dont_know.to_numpy(dtype=float) * 100
+            dk_masked = np.isnan(dk)
+            ax_dk.barh(y[~dk_masked], dk[~dk_masked], color="#999999", gid="likert-dont_know")
+            reach_dk = max(10, np.ceil(np.nanmax(np.append(dk, 0)) / 10) * 10)
+            for yy in y[dk_masked]:
+                draw_masked(ax_dk, 0, yy - 0.4, reach_dk * 0.5, 0.8)
+            ax_dk.set_xlim(0, reach_dk)
             ax_dk.set_xlabel("Don't know (%)")
             ax_dk.tick_params(axis="y", left=False, labelleft=False)
         fig.tight_layout()
@@ -182,8 +218,8 @@ def score_heatmap(
 ) -> Figure:
     """Heatmap of a wide table (rows: groups, columns: dimensions), NaN cells hatched as suppressed.
 
-    ``n`` (same shape) is printed under each value when given; suppressed cells (NaN, e.g. after
-    :func:`suppress_small_cells`) are greyed and labelled.
+    ``n`` (same shape) is printed under each value when given; masked cells (NaN, from
+    :mod:`innocap_analysis.disclosure`) are hatched and labelled "n < 5".
     """
     values = table.astype("float64")
     with style_context():
@@ -195,11 +231,16 @@ def score_heatmap(
         ax.set_yticks(range(values.shape[0]), [str(i) for i in values.index])
         for (i, j), v in np.ndenumerate(values.to_numpy()):
             if np.isnan(v):
-                text = "suppressed"
-            else:
-                text = f"{v:.0f}" + (f"\nn={int(n.iloc[i, j])}" if n is not None else "")
-            colour = "white" if np.isfinite(v) and v < vmin + 0.6 * (vmax - vmin) else "black"
+                draw_masked(ax, j - 0.5, i - 0.5, 1.0, 1.0, fontsize=7)
+                continue
+            count = n.iloc[i, j] if n is not None else None
+            text = f"{v:.0f}" + ("" if count is None else "\n" + with_n("", count).strip(" ()").replace(" = ", "="))
+            colour = "white" if v < vmin + 0.6 * (vmax - vmin) else "black"
             ax.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
+        ax.set_xlim(-0.5, values.shape[1] - 0.5)
+        ax.set_ylim(values.shape[0] - 0.5, -0.5)
+        if np.isnan(values.to_numpy()).any():
+            ax.legend(handles=[masked_legend_handle()], loc="upper left", bbox_to_anchor=(0.0, -0.25), fontsize=7)
         ax.spines[:].set_visible(False)
         fig.colorbar(image, ax=ax, label=value_label, shrink=0.8)
         if title:
@@ -290,8 +331,13 @@ def ipa_small_multiples(
             part = ipa[ipa[by].astype(str) == group].dropna(subset=["importance_mean", "capability_mean"])
             ax.set_title(with_n(display_label(group), _n_range(part)), fontsize=9)
             if part.empty:
-                ax.text(0.5, 0.5, "suppressed (small group)", transform=ax.transAxes, ha="center", fontsize=7)
+                draw_masked(ax, 0.05, 0.4, 0.9, 0.2, transform=ax.transAxes)
                 continue
+            hidden = ipa[(ipa[by].astype(str) == group)
+                         & (ipa["importance_mean"].isna() | ipa["capability_mean"].isna())]["dimension"]
+            if len(hidden):
+                draw_masked(ax, 0.35, 0.02, 0.63, 0.12, transform=ax.transAxes, fontsize=5.5,
+                            text=f"{masked_text()}: " + ", ".join(display_label(d) for d in hidden))
             ax.errorbar(part["capability_mean"], part["importance_mean"], xerr=_err(part, "capability"),
                         yerr=_err(part, "importance"), fmt="o", color=PALETTE[0], ecolor="#9ecae1",
                         elinewidth=0.8, capsize=1.5, markersize=4, gid=f"ipa-points-{group}")
@@ -334,7 +380,9 @@ def _n_range(part: pd.DataFrame) -> tuple[object, object] | None:
 def _need_supply_n(row: pd.Series) -> str:
     if "need_n" not in row or "supply_n" not in row:
         return ""
-    return f" (n {row['need_n']}/{row['supply_n']})"
+    need, supply = ("<" + masked_text().split("< ")[1] if pd.isna(row[c]) else f"{int(row[c])}"
+                    for c in ("need_n", "supply_n"))
+    return f" (n {need}/{supply})"
 
 
 def _err(part: pd.DataFrame, prefix: str) -> np.ndarray:
@@ -377,7 +425,7 @@ def need_supply_panels(
             ax.errorbar(data[f"{prefix}_mean"], y, xerr=_err(data, prefix), fmt="o", color=colour, ecolor=colour,
                         elinewidth=0.8, capsize=2, gid=f"{prefix}-points")
             for yy in y[data[f"{prefix}_mean"].isna().to_numpy()]:
-                ax.text(50, yy, "suppressed (small n)", ha="center", va="center", fontsize=7, color="#666666")
+                draw_masked(ax, 0, yy - 0.35, 100, 0.7)
             ax.set_xlim(0, 100)
             ax.set_xlabel(textwrap.fill(label, 36), fontsize=8)
         left.set_yticks(y, [f"{display_label(r)} · {display_label(d)}" + _need_supply_n(row)
@@ -414,8 +462,12 @@ def priority_chart(ranks: pd.DataFrame, *, by: str = "region", threshold: float 
         left.set_xlim(0, 100)
         left.set_xlabel(textwrap.fill(value_label, 45), fontsize=8)
         clear = data["p_rank1"] >= threshold
-        right.barh(y, data["p_rank1"].fillna(0) * 100, color=np.where(clear, PALETTE[2], "#bbbbbb"), height=0.6,
-                   gid="p-rank1-bars")
+        masked = data["mean"].isna().to_numpy()
+        for yy in y[masked]:  # masked by disclosure control: a hatched box, never a bar or a point
+            draw_masked(left, 0, yy - 0.35, 100, 0.7)
+            draw_masked(right, 0, yy - 0.3, 100, 0.6, text="")
+        right.barh(y[~masked], data["p_rank1"].fillna(0).to_numpy()[~masked] * 100,
+                   color=np.where(clear, PALETTE[2], "#bbbbbb")[~masked], height=0.6, gid="p-rank1-bars")
         right.axvline(100 * threshold, color="#333333", linestyle="--", linewidth=0.8, gid="threshold")
         for yy, value in zip(y, data["p_rank1"], strict=True):
             if np.isfinite(value):

@@ -5,7 +5,7 @@ Inputs are tidy frames (for example the output of
 categorical group column. Rows with a missing value or group are not used; how many
 were left out is reported in ``n_missing``. Every table that describes groups of
 respondents carries ``n`` per group and is passed through
-:func:`innocap_analysis.disclosure.suppress_small_cells` before it is returned.
+:mod:`innocap_analysis.disclosure` before it is returned.
 
 References
 ----------
@@ -32,7 +32,7 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.multitest import multipletests
 
 from .. import config
-from ..disclosure import suppress_small_cells
+from ..disclosure import protect_groups, protect_pairs, protect_rows
 from .intervals import bootstrap_interval
 
 PairwiseMethod = Literal["mannwhitney", "dunn"]
@@ -93,12 +93,19 @@ def kruskal_wallis(data: pd.DataFrame, value: str, group: str) -> pd.Series:
 
 
 def kruskal_by(
-    data: pd.DataFrame, value: str, group: str, by: Sequence[str] = ("dimension", "role")
+    data: pd.DataFrame,
+    value: str,
+    group: str,
+    by: Sequence[str] = ("dimension", "role"),
+    *,
+    min_n: int = config.MIN_CELL_SIZE,
 ) -> pd.DataFrame:
     """:func:`kruskal_wallis` for every combination of the ``by`` columns, as one tidy table.
 
     A Holm and a Benjamini-Hochberg adjusted p-value across the family of tests are added
-    (``p_holm``, ``p_bh``; :func:`statsmodels.stats.multitest.multipletests`).
+    (``p_holm``, ``p_bh``; :func:`statsmodels.stats.multitest.multipletests`). The respondent counts
+    (``n``, ``n_missing``, ``min_group_n``) get the threshold rule
+    (:func:`~innocap_analysis.disclosure.protect_rows`).
     """
     by = list(by)
     results = {key: kruskal_wallis(part, value, group) for key, part in data.groupby(by, observed=True, sort=True)}
@@ -109,7 +116,7 @@ def kruskal_by(
     table[counts] = table[counts].astype("int64")  # from_dict made every statistic float
     table["p_holm"] = multipletests(table["p_value"], method="holm")[1]
     table["p_bh"] = multipletests(table["p_value"], method="fdr_bh")[1]
-    return table
+    return protect_rows(table, keys=by, total=None, other_counts=["n", "n_missing", "min_group_n"], min_n=min_n)
 
 
 def cliffs_delta(x: np.ndarray | pd.Series, y: np.ndarray | pd.Series) -> float:
@@ -162,7 +169,8 @@ def pairwise_comparisons(
         ``"mannwhitney"``: two-sided Mann-Whitney U per pair (:func:`scipy.stats.mannwhitneyu`,
         statistic = U of ``group_a``); ``"dunn"``: Dunn's (1964) z on the joint ranks, tie-corrected.
     min_n
-        Groups smaller than this are suppressed by :func:`suppress_small_cells`.
+        Groups smaller than this are masked, with secondary suppression across the groups
+        (:func:`~innocap_analysis.disclosure.protect_pairs`).
 
     Returns
     -------
@@ -201,9 +209,9 @@ def pairwise_comparisons(
     )
     table.insert(6, "p_holm", multipletests(table["p_value"], method="holm")[1])
     table.insert(7, "p_bh", multipletests(table["p_value"], method="fdr_bh")[1])
-    # a pair is published only if both groups reach the minimum cell size
+    # a pair is published only if both groups are
     table["n"] = table[["n_a", "n_b"]].min(axis=1)
-    return suppress_small_cells(table, min_n=min_n)
+    return protect_pairs(table, min_n=min_n)
 
 
 def group_summaries(
@@ -255,7 +263,7 @@ def group_summaries(
                 "median_ci_method": median_ci[2],
             }
         )
-    return suppress_small_cells(pd.DataFrame(rows), min_n=min_n)
+    return protect_groups(pd.DataFrame(rows), [group], min_n=min_n)
 
 
 def ordinal_odds_ratios(

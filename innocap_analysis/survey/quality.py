@@ -1,15 +1,32 @@
 """Data-quality tables of a loaded survey: what happened per file, who answered, what is missing.
 
-Every table that counts respondents by group goes through
-:func:`~innocap_analysis.survey.privacy.suppress_small_cells` before it is returned.
+Every table that counts respondents by group goes through :mod:`innocap_analysis.disclosure`
+before it is returned (threshold rule and secondary suppression; the two missingness tables are
+protected together, because their totals per kind of missing answer are the same numbers).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import config
-from ..disclosure import suppress_small_cells
+from ..disclosure import (
+    FIXED,
+    HIDDEN,
+    IMPLICIT,
+    SECONDARY,
+    THRESHOLD,
+    VISIBLE,
+    RelationBuilder,
+    attach_records,
+    disclosure_records,
+    protect_cells,
+    protect_groups,
+    protect_rows,
+    records_frame,
+    threshold_mask,
+)
 from .model import Survey
 
 #: Missing-answer kinds, in the order tables show them. ``not_asked`` marks items routed
@@ -17,7 +34,7 @@ from .model import Survey
 MISSING_KINDS: tuple[str, ...] = ("dont_know", "not_applicable", "blank", "invalid")
 
 
-def validation_summary(survey: Survey) -> pd.DataFrame:
+def validation_summary(survey: Survey, min_n: int = config.MIN_CELL_SIZE) -> pd.DataFrame:
     """One row per partner file: rows read, kept and rejected, cells set to NA, columns dropped.
 
     Returns
@@ -29,6 +46,10 @@ def validation_summary(survey: Survey) -> pd.DataFrame:
         ``unmatched_columns``. Every input row is either in
         ``rows_kept`` or listed in the rejection log (checked here per file, not assumed);
         wholly empty rows are not respondents and are counted apart in ``blank_rows``.
+        The respondents per file (``rows_read``, ``rows_kept``) get the threshold rule
+        (:func:`~innocap_analysis.disclosure.protect_rows`); the other columns count processing
+        events (rows rejected, cells set to missing, columns dropped), not respondents with a
+        property, and are shown as they are.
     """
     report = survey.report
     files = report.files[["file", "format", "encoding", "rows_read", "rows_kept"]].copy()
@@ -55,7 +76,8 @@ def validation_summary(survey: Survey) -> pd.DataFrame:
         raise AssertionError(
             f"rows neither kept nor listed as rejected in {files.loc[unaccounted, 'file'].tolist()}"
         )
-    return files.reset_index(drop=True)
+    return protect_rows(files.reset_index(drop=True), keys=["file"], total=None,
+                        other_counts=["rows_read", "rows_kept"], min_n=min_n)
 
 
 def response_counts(
@@ -64,68 +86,60 @@ def response_counts(
     columns: str = "stakeholder",
     min_n: int = config.MIN_CELL_SIZE,
 ) -> pd.DataFrame:
-    """Respondents by two profile fields, with cells below ``min_n`` suppressed.
+    """Respondents by two profile fields, protected against disclosure.
 
-    Totals are computed from the suppressed cells (so a masked cell cannot be recovered
-    by subtraction) and are marked as lower bounds where a cell in the row is masked.
+    The cells of 1 to ``min_n - 1`` respondents are masked, and secondary suppression
+    (:func:`~innocap_analysis.disclosure.protect_groups`) masks further cells so that none can be
+    recovered from the totals per row and per column, which other tables publish. The totals shown
+    are the true ones.
 
     Returns
     -------
     pandas.DataFrame
-        One row per level of ``rows``; one column per level of ``columns`` plus
-        ``total_published``; masked cells are ``<NA>``.
+        One row per level of ``rows`` (the index); one column per level of ``columns`` (``<NA>`` where
+        masked), ``total`` and ``suppressed`` (a cell of the row is masked).
     """
     table = pd.crosstab(survey.responses[rows], survey.responses[columns])
-    table.columns = table.columns.astype(str)
-    table.index = table.index.astype(str)
-    table.columns.name = None
-    masked = suppress_small_cells(table.astype("Int64"), min_n=min_n, count_column=None)
-    masked["total_published"] = masked.sum(axis=1, skipna=True).astype("Int64")
-    masked["any_suppressed"] = masked.drop(columns="total_published").isna().any(axis=1)
-    masked.index.name = rows
-    return masked
+    table.index, table.columns = table.index.astype(str), table.columns.astype(str)
+    order = list(table.columns)
+    long = table.stack().rename("n").reset_index()
+    long.columns = [rows, columns, "n"]
+    protected = protect_groups(long, [rows, columns], min_n=min_n)
+    wide = protected.pivot(index=rows, columns=columns, values="n").reindex(index=table.index, columns=order)
+    wide = wide.astype("Int64")
+    wide.columns.name = None
+    wide["total"] = table.sum(axis=1).astype("Int64")
+    wide["suppressed"] = wide[order].isna().any(axis=1)
+    wide.index.name = rows
+    records = disclosure_records(protected)
+    records = records[records["column"] == "n"]
+    split = records["row"].str.extract(rf"^{rows}=(?P<r>.*), {columns}=(?P<c>.*)$")
+    records = records.assign(row=f"{rows}=" + split["r"], column=split["c"])
+    return attach_records(wide, records, [*order, "total"], [rows])
 
 
-def missingness_by_item(survey: Survey, min_n: int = config.MIN_CELL_SIZE) -> pd.DataFrame:
-    """Per item: respondents asked, and the share of each kind of missing answer.
-
-    Respondents to whom the item was not routed (``not_asked``) are excluded from the
-    denominator.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``item, dimension, role, n_asked, answered`` and one share per
-        :data:`MISSING_KINDS`; items asked of fewer than ``min_n`` respondents are masked.
-    """
-    reasons = survey.missing_reasons
-    items = survey.codebook.items
-    ids = [item.id for item in items if item.id in reasons.columns]
-    long = reasons[ids].melt(var_name="item", value_name="reason")
-    long["reason"] = long["reason"].fillna("answered")
-    asked = long[long["reason"] != "not_asked"]
-    counts = pd.crosstab(asked["item"], asked["reason"]).reindex(ids, fill_value=0)
-    n_asked = counts.sum(axis=1)
-    out = pd.DataFrame({"item": ids, "n": n_asked.to_numpy()})
-    meta = {item.id: item for item in items}
-    out.insert(1, "dimension", [meta[i].dimension for i in ids])
-    out.insert(2, "role", [meta[i].role for i in ids])
-    for kind in ("answered", *MISSING_KINDS):
-        share = counts[kind] / n_asked if kind in counts else 0.0 * n_asked
-        out[f"share_{kind}"] = pd.Series(share).to_numpy()
-    return suppress_small_cells(out, min_n=min_n).rename(columns={"n": "n_asked"})
+#: Answer outcomes of an item for the missingness tables: answered, then each kind of missing answer.
+_OUTCOMES: tuple[str, ...] = ("answered", *MISSING_KINDS)
 
 
-def missingness_by_group(
+def missingness_tables(
     survey: Survey, by: str = "region", min_n: int = config.MIN_CELL_SIZE
-) -> pd.DataFrame:
-    """Share of don't-know and blank answers per group, over all items asked of it.
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Missing answers per item and per group, protected together against disclosure.
+
+    Both tables count the same answers: per item (respondents asked) and per group (answers asked
+    of the group's respondents, over all items). Each kind's count is published as a share of its
+    total. A count of 1 to ``min_n - 1`` is masked (threshold rule), and
+    :func:`~innocap_analysis.disclosure.protect_cells` masks the fewest further shares so that none
+    can be recovered within a row (the kinds add up to the total, which is published) or across the
+    two tables (their sums per kind are the same unpublished number). Items asked of fewer than
+    ``min_n`` respondents, and groups of fewer than ``min_n`` respondents (with secondary suppression
+    across groups), are masked whole.
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``<by>, n`` (respondents), ``answers_asked`` and one share per
-        :data:`MISSING_KINDS`; groups smaller than ``min_n`` respondents are masked.
+    (items, groups)
+        As :func:`missingness_by_item` and :func:`missingness_by_group`.
     """
     ids = [item.id for item in survey.codebook.items if item.id in survey.missing_reasons.columns]
     reasons = survey.missing_reasons[ids].copy()
@@ -133,14 +147,112 @@ def missingness_by_group(
     long = reasons.melt(id_vars=by, var_name="item", value_name="reason")
     long["reason"] = long["reason"].fillna("answered")
     asked = long[long["reason"] != "not_asked"]
-    counts = pd.crosstab(asked[by], asked["reason"])
-    total = counts.sum(axis=1)
-    out = pd.DataFrame({by: counts.index.astype(str)})
-    out["n"] = survey.responses[by].astype(str).value_counts().reindex(out[by]).to_numpy()
-    out["answers_asked"] = total.to_numpy()
-    for kind in MISSING_KINDS:
-        out[f"share_{kind}"] = (counts[kind] / total).to_numpy() if kind in counts else 0.0
-    return suppress_small_cells(out, min_n=min_n)
+    # any other reason (an item the partner's export does not carry) is counted as asked but has no
+    # share column: it is the remainder of each row
+    reason = asked["reason"].where(asked["reason"].isin(_OUTCOMES), "other")
+    outcomes = [*_OUTCOMES, "other"]
+    per_item = pd.crosstab(asked["item"], reason).reindex(index=ids, columns=outcomes, fill_value=0)
+    per_group = pd.crosstab(asked[by], reason).reindex(columns=outcomes, fill_value=0)
+    n_items, n_groups, k = len(per_item), len(per_group), len(outcomes)
+    # cells: item outcomes, item totals, group outcomes, group totals, one hidden grand total per outcome
+    item_cell = np.arange(n_items * k).reshape(n_items, k)
+    item_total = n_items * k + np.arange(n_items)
+    start = n_items * (k + 1)
+    group_cell = start + np.arange(n_groups * k).reshape(n_groups, k)
+    group_total = start + n_groups * k + np.arange(n_groups)
+    grand = start + n_groups * (k + 1) + np.arange(k)
+    values = np.concatenate([per_item.to_numpy(float).ravel(), per_item.sum(axis=1).to_numpy(float),
+                             per_group.to_numpy(float).ravel(), per_group.sum(axis=1).to_numpy(float),
+                             per_item.sum(axis=0).to_numpy(float)])
+    roles = np.full(len(values), VISIBLE, dtype=object)
+    roles[item_total] = FIXED  # respondents asked: the respondents of the stakeholder types routed to the item
+    roles[group_total] = FIXED  # answers asked: respondents times items routed to them
+    roles[group_cell[:, 0]] = IMPLICIT  # the group table shows no "answered" share; it is the remainder
+    roles[item_cell[:, -1]] = IMPLICIT  # nor does either table show "other"
+    roles[group_cell[:, -1]] = IMPLICIT
+    roles[grand] = HIDDEN
+    builder = RelationBuilder(len(values))
+    builder.add_sums(item_total, list(item_cell.T))
+    builder.add_sums(group_total, list(group_cell.T))
+    builder.add_sums(grand, list(item_cell))
+    builder.add_sums(grand, list(group_cell))
+    small = threshold_mask(values, min_n) & np.isin(roles, [VISIBLE, IMPLICIT])
+    primary = np.where(small, THRESHOLD, "").astype(object)
+    protection = protect_cells(values, builder.matrix(), primary, roles=roles, min_width=min_n)
+
+    meta = {item.id: item for item in survey.codebook.items}
+    n_asked = per_item.sum(axis=1).to_numpy()
+    items = pd.DataFrame({"item": ids, "dimension": [meta[i].dimension for i in ids],
+                          "role": [meta[i].role for i in ids], "n_asked": n_asked})
+    item_records = []
+    for j, kind in enumerate(_OUTCOMES):
+        share = per_item[kind].to_numpy(float) / np.where(n_asked > 0, n_asked, np.nan)
+        masked = protection.masked[item_cell[:, j]]
+        items[f"share_{kind}"] = np.where(masked, np.nan, share)
+        for i in np.flatnonzero(masked):
+            c = item_cell[i, j]
+            item_records.append((f"item={ids[i]}", f"share_{kind}", protection.rule[c], protection.audit_low[c],
+                                 protection.audit_high[c]))
+    items["suppressed"] = np.isnan(items[[f"share_{kind}" for kind in _OUTCOMES]].to_numpy(float)).any(axis=1)
+    items = attach_records(items, records_frame(item_records), ["n_asked"], ["item"])
+    items = protect_rows(items, keys=["item"], total=None, other_counts=["n_asked"],
+                         derived={f"share_{kind}": ["n_asked"] for kind in _OUTCOMES}, min_n=min_n)
+
+    group_keys = per_group.index.astype(str)
+    answers = per_group.sum(axis=1).to_numpy()
+    groups = pd.DataFrame({by: group_keys})
+    groups["n"] = survey.responses[by].astype(str).value_counts().reindex(groups[by]).to_numpy()
+    groups["answers_asked"] = answers
+    group_records = []
+    for j, kind in enumerate(_OUTCOMES):
+        if kind == "answered":
+            continue
+        masked = protection.masked[group_cell[:, j]]
+        groups[f"share_{kind}"] = np.where(masked, np.nan, per_group[kind].to_numpy(float) / answers)
+        for i in np.flatnonzero(masked):
+            c = group_cell[i, j]
+            group_records.append((f"{by}={group_keys[i]}", f"share_{kind}", protection.rule[c],
+                                  protection.audit_low[c], protection.audit_high[c]))
+    implied = protection.masked[group_cell[:, 0]] & (protection.rule[group_cell[:, 0]] != SECONDARY)
+    for i in np.flatnonzero(implied):
+        c = group_cell[i, 0]
+        group_records.append((f"{by}={group_keys[i]}", "answered (implied: answers_asked minus the shares)",
+                              protection.rule[c], protection.audit_low[c], protection.audit_high[c]))
+    groups["suppressed"] = np.isnan(groups[[f"share_{k}" for k in MISSING_KINDS]].to_numpy(float)).any(axis=1)
+    groups = attach_records(groups, records_frame(group_records), [], [by])
+    groups = protect_groups(groups, [by], counts=["n"], min_n=min_n)
+    return items, groups
+
+
+def missingness_by_item(survey: Survey, min_n: int = config.MIN_CELL_SIZE, by: str = "region") -> pd.DataFrame:
+    """Per item: respondents asked, and the share of each kind of missing answer.
+
+    Respondents to whom the item was not routed (``not_asked``) are excluded from the
+    denominator. Protected together with :func:`missingness_by_group` (see :func:`missingness_tables`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``item, dimension, role, n_asked, share_answered`` and one share per
+        :data:`MISSING_KINDS` (0-1 of ``n_asked``), ``suppressed``.
+    """
+    return missingness_tables(survey, by, min_n)[0]
+
+
+def missingness_by_group(
+    survey: Survey, by: str = "region", min_n: int = config.MIN_CELL_SIZE
+) -> pd.DataFrame:
+    """Share of don't-know and blank answers per group, over all items asked of it.
+
+    Protected together with :func:`missingness_by_item` (see :func:`missingness_tables`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``<by>, n`` (respondents), ``answers_asked`` and one share per
+        :data:`MISSING_KINDS` (0-1 of ``answers_asked``), ``suppressed``.
+    """
+    return missingness_tables(survey, by, min_n)[1]
 
 
 #: The response rate reported: AAPOR Standard Definitions (2023), Response Rate 1.
@@ -174,7 +286,8 @@ def response_rates(survey: Survey, by: str = "region", *, min_n: int = config.MI
         A file holding several levels of ``by`` cannot split its ``invited`` count, so those levels
         get no rate.
     min_n
-        Groups with fewer responses are masked (counts and rate).
+        Groups with fewer responses are masked (counts and rate), with secondary suppression across
+        the groups; a count of 1 to ``min_n - 1`` responding organisations is masked with its rate.
 
     Returns
     -------
@@ -220,5 +333,8 @@ def response_rates(survey: Survey, by: str = "region", *, min_n: int = config.MI
     if isinstance(responses[by].dtype, pd.CategoricalDtype):
         order = {str(c): i for i, c in enumerate(responses[by].cat.categories)}
         table = table.sort_values(by, key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
-    return suppress_small_cells(table, min_n=min_n, count_column="responses",
-                                value_columns=["invited", "responding_organisations", "completes", "rr1"])
+    table = protect_groups(table, [by], counts=["responses"],
+                           values=["invited", "responding_organisations", "completes", "rr1"], min_n=min_n)
+    # organisations that responded are counted like respondents; the rate gives its numerator back
+    return protect_rows(table, keys=[by], total=None, other_counts=["responding_organisations", "completes"],
+                        derived={"rr1": ["completes"]}, min_n=min_n)
