@@ -19,6 +19,8 @@ from PIL import Image  # noqa: E402
 
 from innocap_analysis import config  # noqa: E402
 from innocap_analysis.evidence.publish import (  # noqa: E402
+    FIGURE_FORMATS,
+    TABLE_FORMATS,
     output_directory,
     save_figure,
     save_section,
@@ -160,3 +162,17 @@ def test_outside_a_build_outputs_go_to_scratch_unless_asked(monkeypatch, tmp_pat
 def test_save_table_requires_a_caption(tmp_path):
     with pytest.raises(ValueError, match="caption"):
         save_table(pd.DataFrame({"a": [1]}), "t", "", counts=(), directory=tmp_path)
+
+
+def test_committed_evidence_base_has_every_format_of_every_figure_and_table():
+    """Each published figure exists as a 300-dpi PNG, an SVG and a PDF; each table in every table format."""
+    manifest = pd.read_csv(config.FIGURES_MANIFEST, dtype=str)
+    stems = lambda kind: manifest.loc[manifest["kind"] == kind, "file"].str.rsplit(".", n=1)  # noqa: E731
+    figures = stems("figure").groupby(stems("figure").str[0]).agg(lambda s: {p[1] for p in s})
+    tables = stems("table").groupby(stems("table").str[0]).agg(lambda s: {p[1] for p in s})
+    assert len(figures) > 20 and len(tables) > 40
+    assert {stem: sorted(fmts) for stem, fmts in figures.items() if fmts != set(FIGURE_FORMATS)} == {}
+    assert {stem: sorted(fmts) for stem, fmts in tables.items() if fmts != set(TABLE_FORMATS)} == {}
+    for stem in figures.index:
+        with Image.open(config.FIGURES_DIR / f"{stem}.png") as png:
+            assert png.info["dpi"] == pytest.approx((300, 300), abs=0.1), stem
