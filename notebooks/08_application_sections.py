@@ -106,7 +106,7 @@ for key, rows in profiles.groupby("partner_key", sort=False):
                  sentences.partner_profile_markdown(rows, data_caveat=note, design_caveat=design_note),
                  caption=f"Partner profile of {area} for the application (one page). {note}")
     page = partner_profile_page(rows, subtitle=f"{note} {design_note}".strip())
-    save_figure(page, f"08_profile_{key}", formats=("pdf", "png"), page=True, footnote=note,
+    save_figure(page, f"08_profile_{key}", page=True, footnote=note,
                 caption=f"Partner profile of {area} for the application, one A4 page. {note}")
 profiles[profiles["partner_key"] == keys[0]][["section", "item", "text", "source"]]
 
