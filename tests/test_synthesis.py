@@ -110,6 +110,10 @@ def test_a_top_need_is_named_only_at_the_threshold():
     sentence = priority_sentence("County Donegal", clear)
     assert "top need is skills" in sentence and "procurement of innovation is significantly below" not in sentence
     assert "every other need is significantly below skills" in sentence
+    # a clear top need whose lead no paired test separates says so
+    close_lead = clear.assign(status=["clear top", "tied top"])
+    assert ("Its lead is small: after Holm adjustment, no other need is significantly below skills."
+            in priority_sentence("County Donegal", close_lead))
     # the same table, judged against a stricter threshold, is no longer a clear top: the sentence reads the flag
     strict = clear.assign(clear_top=False, status=["tied top", "below top"])
     assert "tied" in priority_sentence("County Donegal", strict, threshold=0.95)

@@ -674,6 +674,10 @@ def priority_sentence(region: str, ranks: pd.DataFrame, threshold: float = PRIOR
         separation = (f" After Holm adjustment, {_and(below)} {'is' if len(below) == 1 else 'are'} significantly "
                       f"below {top_name}; {_and(close)} {'is' if len(close) == 1 else 'are'} not.")
     if bool(top["clear_top"]):
+        if len(others) and not below:
+            # P(rank 1) is not a test: a lead that the resamples agree on can still be within the paired test's noise.
+            separation = (f" Its lead is small: after Holm adjustment, no other need is significantly below "
+                          f"{top_name}.")
         return (f"In {region}, the public sector's top need is {top_name}: importance "
                 f"{_points(top['mean'], top['ci_low'], top['ci_high'])} on 0-100, ranked first in "
                 f"{top['p_rank1']:.0%} of resamples of the region's organisations.{separation}")
