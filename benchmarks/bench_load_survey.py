@@ -172,6 +172,18 @@ def bench_layouts(cb, n: int, n_xlsx: int, repeats: int, folder: Path) -> pd.Dat
     return pd.DataFrame(rows, columns=["writer", "layout", "format", "rows", "seconds", "parse_seconds", "MiB"])
 
 
+def layout_verdict(layouts: pd.DataFrame, goal_seconds: float = 5.0) -> str:
+    """One sentence per format: the range of load times against the goal, and what the parser alone takes."""
+    parts = []
+    for fmt, group in layouts.groupby("format", sort=True):
+        slowest = group["seconds"].max()
+        verdict = "within" if slowest <= goal_seconds else "not within"
+        parts.append(f"{fmt.upper()} layouts load in {group['seconds'].min():.1f}-{slowest:.1f} s ({verdict} "
+                     f"the {goal_seconds:g} s goal; the parser alone takes {group['parse_seconds'].min():.1f}-"
+                     f"{group['parse_seconds'].max():.1f} s of it)")
+    return "; ".join(parts) + "."
+
+
 def measure(fn, repeats: int):
     """Best wall time over ``repeats`` runs and the last result."""
     times = []
@@ -343,7 +355,7 @@ def main(argv=None) -> int:
     for r in layouts.itertuples():
         lines.append(f"| {r.writer} | {r.layout} | {r.format} | {r.rows:,} | {r.MiB:.1f} | {r.seconds:.2f} | "
                      f"{r.rows / r.seconds:,.0f} | {r.parse_seconds:.2f} | {r.seconds / r.parse_seconds:.1f} |")
-    lines += ["", "Timings on a shared machine are indicative.", ""]
+    lines += ["", layout_verdict(layouts), "", "Timings on a shared machine are indicative.", ""]
     print("\n".join(lines))
     write_results("bench_load_survey", lines, args.quick)
     return 0
