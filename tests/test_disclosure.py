@@ -283,6 +283,19 @@ def test_build_audit_fails_on_a_narrow_audit_interval(tmp_path):
     assert list(written.columns) == list(disclosure.DISCLOSURE_COLUMNS) and len(written) == 1
 
 
+def test_disclosure_csv_neutralises_formula_labels(tmp_path):
+    manifest = _publish(tmp_path, "01_counts", pd.DataFrame({"region": ["a", "b"], "n": [12, None]}), "n")
+    label = '=HYPERLINK("http://evil.example/","cost")'  # a barrier option label used as a column name
+    cells = [{"table": "01_counts", "notebook": "01_x.ipynb", "row": "region=b", "column": label, "rule": "threshold",
+              "audit_low": 0.0, "audit_high": 11.0}]
+    build.disclosure_audit(tmp_path, manifest, cells, {"01_x.ipynb"})
+    written = pd.read_csv(tmp_path / "DISCLOSURE.csv", dtype=str)
+    assert written["column"].tolist() == ["'" + label] and written["row"].tolist() == ["region=b"]
+    # kept rows of notebooks not run are read back and written again without a second quote
+    build.disclosure_audit(tmp_path, manifest, [], {"02_y.ipynb"})
+    assert pd.read_csv(tmp_path / "DISCLOSURE.csv", dtype=str)["column"].tolist() == ["'" + label]
+
+
 GOOD_TABLE = """
 import pandas as pd
 from innocap_analysis.evidence import output_directory, save_table

@@ -672,7 +672,8 @@ def disclosure_audit(
     cells = cells.sort_values(["notebook", "table"], kind="stable")
     for column in ("audit_low", "audit_high"):
         cells[column] = pd.to_numeric(cells[column].replace({"inf": np.inf}), errors="coerce")
-    cells.to_csv(path, index=False, lineterminator="\n")
+    # Row and column labels can carry codebook labels: neutralised like every other published CSV.
+    publish.neutralise_formulas(cells).to_csv(path, index=False, lineterminator="\n")
     manifest[:] = [r for r in manifest if r["file"] != DISCLOSURE_NAME]
     manifest.append({
         "file": DISCLOSURE_NAME, "kind": "disclosure", "sha256": provenance.sha256_file(path), "notebook": "",
