@@ -81,14 +81,14 @@ ranks = priorities.priority_uncertainty(scores, by=("region",), seed=seed, min_n
                                         codebook_order=list(survey.codebook.dimensions))
 save_table(ranks, "03_need_priority", counts=["n", "n_clusters"],
            caption=("Public-sector need (importance, 0-100) per region and dimension in rank order: mean with 95% CI, "
-                    "P(rank 1) over 2,000 resamples of organisations, and the paired difference from the top "
-                    f"(bootstrap 95% CI, Holm-adjusted p). {note}"))
+                    f"P(rank 1) over {priorities.PRIORITY_RESAMPLES:,} resamples of organisations, and the paired "
+                    f"difference from the top (bootstrap 95% CI, Holm-adjusted p). {note}"))
 fig = priority_chart(ranks, by="region", threshold=priorities.PRIORITY_RANK1_THRESHOLD,
                      title="Public-sector need per module, and how often it ranks first")
 save_figure(fig, "03_need_priority", footnote=note,
             caption=("Left: public-sector importance of each module (0-100, 95% CI), in rank order per region. Right: "
                      "share of resamples of the region's organisations in which it ranks first; a top need is named "
-                     f"only at 80% or more. {note}"))
+                     f"only at {priorities.PRIORITY_RANK1_THRESHOLD:.0%} or more. {note}"))
 for region, part in ranks.groupby("region", observed=True, sort=False):
     print(sentences.priority_sentence(display_label(region), part))
 

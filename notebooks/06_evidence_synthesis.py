@@ -36,7 +36,8 @@ illustrative = True      # False when run on real exports
 
 # %%
 from innocap_analysis import evidence
-from innocap_analysis.evidence import load_interim, save_figure, save_table, synthesis
+from innocap_analysis.evidence import load_interim, save_figure, save_table, sentences, synthesis
+from innocap_analysis.indicators.priorities import PRIORITY_RANK1_THRESHOLD
 from innocap_analysis.plots import use_style
 from innocap_analysis.plots.synthesis_charts import need_burden_chart
 
@@ -79,7 +80,8 @@ fig = need_burden_chart(per_region, priorities[priorities["region"].astype(str).
                         title="Public-sector needs beside the distance burden")
 save_figure(fig, "06_need_and_distance_burden", footnote=note,
             caption=("Left: public-sector need (importance item, 0-100) per capacity-building module; ringed: a clear "
-                     "top need (ranked first in at least 80% of resamples). Right: share of the partner area's "
+                     f"top need (ranked first in at least {PRIORITY_RANK1_THRESHOLD:.0%} of resamples). Right: share "
+                     "of the partner area's "
                      "population more than 25 km (straight line) from an own-country regional centre, with its range "
                      "over thresholds, detour factors and cuts. " + note))
 
@@ -110,5 +112,4 @@ findings = synthesis.findings_table(per_region, priorities, figures={
     item_texts=dict(zip(awareness_items["item"], awareness_items["text"], strict=True)))
 save_table(findings, "06_findings_for_application", counts=(),
            caption="Findings for the funding application, one sentence each, with the figure it rests on. " + note)
-for _, row in findings.iterrows():
-    print(f"{row['finding']:>2}. {row['statement']}  [{row['evidence']}]")
+print(sentences.numbered_findings(findings))

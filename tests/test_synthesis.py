@@ -10,7 +10,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from innocap_analysis.evidence import synthesis  # noqa: E402
-from innocap_analysis.evidence.sentences import priority_sentence  # noqa: E402
+from innocap_analysis.evidence.sentences import numbered_findings, priority_sentence  # noqa: E402
 from innocap_analysis.plots.synthesis_charts import need_burden_chart  # noqa: E402
 
 # The shape of indicators.priority_uncertainty: Donegal has a clear top need (P(rank 1) 0.9), South Savo
@@ -128,3 +128,8 @@ def test_need_burden_chart_draws_every_region(per_region):
     ringed = [c for c in left.collections if c.get_gid() == "clear-top"]
     assert len(ringed) == 1 and ringed[0].get_offsets().tolist() == [[80.0, 1.0]]  # Donegal's skills, top row
     assert "importance" in left.get_xlabel()
+
+
+def test_numbered_findings_lines():
+    table = pd.DataFrame({"finding": [1, 10], "statement": ["A.", "B."], "evidence": ["f1", "f2"]})
+    assert numbered_findings(table) == " 1. A.  [f1]\n10. B.  [f2]"

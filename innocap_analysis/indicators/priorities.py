@@ -51,6 +51,8 @@ from .demand_supply import resolve_cluster
 
 #: A region's top need is named only when it ranks first in at least this share of resamples.
 PRIORITY_RANK1_THRESHOLD: float = 0.8
+#: Bootstrap resamples of organisations behind P(rank 1) and the paired intervals.
+PRIORITY_RESAMPLES: int = 2000
 
 PRIORITY_RULE = (
     "Priorities per region: dimensions ranked by the public sector's mean need (instrument v1: the importance "
@@ -93,7 +95,7 @@ def priority_uncertainty(
     value: str = "score_0_100",
     unit: str = "respondent_id",
     cluster: str | None = "auto",
-    n_resamples: int = 2000,
+    n_resamples: int = PRIORITY_RESAMPLES,
     ci: float = 0.95,
     threshold: float = PRIORITY_RANK1_THRESHOLD,
     min_n: int = config.MIN_CELL_SIZE,
