@@ -144,7 +144,7 @@ print(sentences.odds_ratio_sentence(odds))
 # criterion (each scale's square root of the average variance extracted exceeds the correlation of the two).
 
 # %%
-validity = measurement.dimension_validity(survey)
+validity = measurement.dimension_validity(survey, min_n=min_cell_size)
 save_table(validity, "02_dimension_validity", counts=["n"],
            caption=("Capability dimensions, per pair: Pearson correlation of the scale scores (Fisher 95% CI), Spearman's "
                     "rho, correlation corrected for attenuation, HTMT (below 0.85: distinct; Henseler et al. 2015), AVE and "
@@ -161,7 +161,7 @@ print(sentences.discriminant_validity_sentence(validity))
 # significant and the change in Nagelkerke's R-squared is at least 0.035 (Jodoin & Gierl 2001).
 
 # %%
-dif = measurement.item_dif(survey, reference="public_sector", focal="sme")
+dif = measurement.item_dif(survey, reference="public_sector", focal="sme", min_n=min_cell_size)
 save_table(dif, "02_item_dif_sme_public", counts=["n", "n_reference", "n_focal"],
            caption=("Differential item functioning of the capability items, SMEs against public-sector bodies: ordinal "
                     "logistic regression on the rest score, odds ratio (SMEs at the same rest score), likelihood-ratio "

@@ -118,6 +118,9 @@ def test_dif_on_the_illustrative_survey(survey):
     assert len(table) == 24 and table["p_dif"].notna().all()
     assert not table["flagged"].any()
     assert "0 show differential item functioning" in dif_sentence(table, reference="public_sector", focal="sme")
+    # the notebook's minimum cell size reaches the table: above every group's size, every row is masked
+    masked = item_dif(survey, reference="public_sector", focal="sme", min_n=10_000)
+    assert masked["suppressed"].all() and masked["p_dif"].isna().all()
 
 
 # --- response rates ------------------------------------------------------------------------------------------

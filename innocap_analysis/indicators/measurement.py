@@ -94,7 +94,8 @@ def ordinal_odds_ratios_by_item(
                         derived={column: ["n_level"] for column in estimates}, min_n=min_n)
 
 
-def dimension_validity(survey: Survey, *, role: str = "capability", ci: float = 0.95) -> pd.DataFrame:
+def dimension_validity(survey: Survey, *, role: str = "capability", ci: float = 0.95,
+                       min_n: int = config.MIN_CELL_SIZE) -> pd.DataFrame:
     """Do the dimensions measure different things? Correlations, HTMT and Fornell-Larcker per pair of dimensions.
 
     High alphas (internal consistency) do not show that the four scales are distinct. Per pair of
@@ -104,6 +105,11 @@ def dimension_validity(survey: Survey, *, role: str = "capability", ci: float = 
     the square root of each scale's average variance extracted (AVE, the mean squared standardised
     loading of a one-factor model, :func:`~innocap_analysis.stats.reliability.mcdonald_omega`) must exceed
     the correlation of the two constructs (here the disattenuated correlation).
+
+    Parameters
+    ----------
+    min_n
+        Minimum cell size (respondents): pairs from fewer are masked (:mod:`innocap_analysis.disclosure`).
 
     Returns
     -------
@@ -132,7 +138,7 @@ def dimension_validity(survey: Survey, *, role: str = "capability", ci: float = 
     table["fornell_larcker"] = (np.sqrt(table[["ave_a", "ave_b"]].min(axis=1)) > table["r_disattenuated"].abs())
     return protect_rows(table, keys=["scale_a", "scale_b"], total=None, other_counts=["n"],
                         derived={c: ["n"] for c in ("pearson_r", "r_ci_low", "r_ci_high", "spearman_rho",
-                                                    "r_disattenuated")}, min_n=config.MIN_CELL_SIZE)
+                                                    "r_disattenuated")}, min_n=min_n)
 
 
 def item_dif(
@@ -143,6 +149,7 @@ def item_dif(
     group: str = "stakeholder",
     role: str = "capability",
     alpha: float = 0.05,
+    min_n: int = config.MIN_CELL_SIZE,
 ) -> pd.DataFrame:
     """Differential item functioning of every item of ``role`` between two groups, one scale at a time.
 
@@ -150,6 +157,11 @@ def item_dif(
     dimension's other items, reverse-keyed items recoded), then Holm adjustment over all items of all
     dimensions, and the flag (Holm p below ``alpha`` and a Nagelkerke R-squared change of at least
     0.035, Jodoin & Gierl 2001).
+
+    Parameters
+    ----------
+    min_n
+        Minimum cell size (respondents): items tested on fewer are masked (:mod:`innocap_analysis.disclosure`).
 
     Returns
     -------
@@ -176,4 +188,4 @@ def item_dif(
     table["flagged"] = ((table["p_holm"] < alpha) & (table["delta_r2"] >= DIF_EFFECT_BOUNDS[0])).fillna(False)
     statistics = [c for c in table.select_dtypes("number").columns if c not in ("n", "n_reference", "n_focal")]
     return protect_rows(table, keys=["dimension", "item"], total="n", parts=["n_reference", "n_focal"],
-                        derived={c: ["n_reference", "n_focal"] for c in statistics}, min_n=config.MIN_CELL_SIZE)
+                        derived={c: ["n_reference", "n_focal"] for c in statistics}, min_n=min_n)
