@@ -172,23 +172,24 @@ def verify_data_manifest(data_dir: Path | None = None) -> list[ManifestProblem]:
     """
     data_dir = data_dir or config.DATA_DIR
     rows = {row["path"]: row for row in read_data_manifest(data_dir / "manifest.csv")}
-    problems: list[ManifestProblem] = []
-    for rel in _data_files(data_dir):
-        if rel not in rows:
-            problems.append(ManifestProblem(f"data/{rel}", "not listed in data/manifest.csv"))
+    return _checksum_problems(data_dir, "data", rows, _data_files(data_dir), manifest="data/manifest.csv",
+                              changed="sha256 is {actual}, manifest says {recorded} (the file changed)")
+
+
+def _checksum_problems(root: Path, label: str, rows: dict[str, dict[str, str]], on_disk: list[str], *,
+                       manifest: str, changed: str, unlisted: str = "") -> list[ManifestProblem]:
+    """Files on disk that ``rows`` (path -> manifest row with ``sha256``) does not list, listed files that are
+    missing, and listed files whose sha256 differs (``changed`` formatted with ``actual`` and ``recorded``)."""
+    problems = [ManifestProblem(f"{label}/{rel}", f"not listed in {manifest}{unlisted}")
+                for rel in on_disk if rel not in rows]
     for rel, row in rows.items():
-        path = data_dir / rel
+        path = root / rel
         if not path.is_file():
-            problems.append(ManifestProblem(f"data/{rel}", "listed in data/manifest.csv but missing"))
+            problems.append(ManifestProblem(f"{label}/{rel}", f"listed in {manifest} but missing"))
             continue
         actual = sha256_file(path)
         if actual != row["sha256"]:
-            problems.append(
-                ManifestProblem(
-                    f"data/{rel}",
-                    f"sha256 is {actual}, manifest says {row['sha256']} (the file changed)",
-                )
-            )
+            problems.append(ManifestProblem(f"{label}/{rel}", changed.format(actual=actual, recorded=row["sha256"])))
     return problems
 
 
@@ -254,21 +255,10 @@ def verify_figures_manifest(figures_dir: Path | None = None) -> list[ManifestPro
         return [ManifestProblem(f"{label}/MANIFEST.csv", "missing: run `innocap build`")]
     with open(manifest, newline="", encoding="utf-8") as handle:
         rows = {row["file"]: row for row in csv.DictReader(handle)}
-    problems: list[ManifestProblem] = []
-    on_disk = sorted(p.relative_to(figures_dir).as_posix() for p in figures_dir.rglob("*") if p.is_file())
-    for rel in on_disk:
-        if rel not in rows and rel not in BUILD_LEVEL_FILES:
-            problems.append(ManifestProblem(f"{label}/{rel}", "not listed in MANIFEST.csv (not made by the build)"))
-    for rel, row in sorted(rows.items()):
-        path = figures_dir / rel
-        if not path.is_file():
-            problems.append(ManifestProblem(f"{label}/{rel}", "listed in MANIFEST.csv but missing"))
-            continue
-        actual = sha256_file(path)
-        if actual != row["sha256"]:
-            problems.append(ManifestProblem(
-                f"{label}/{rel}",
-                f"stale: sha256 is {actual}, MANIFEST.csv says {row['sha256']} (rewritten outside `innocap build`; "
-                "rebuild with `innocap build`, or `git checkout` the file)",
-            ))
-    return problems
+    on_disk = sorted(p.relative_to(figures_dir).as_posix() for p in figures_dir.rglob("*")
+                     if p.is_file() and p.relative_to(figures_dir).as_posix() not in BUILD_LEVEL_FILES)
+    return _checksum_problems(
+        figures_dir, label, dict(sorted(rows.items())), on_disk, manifest="MANIFEST.csv",
+        unlisted=" (not made by the build)",
+        changed=("stale: sha256 is {actual}, MANIFEST.csv says {recorded} (rewritten outside `innocap build`; "
+                 "rebuild with `innocap build`, or `git checkout` the file)"))
