@@ -131,7 +131,7 @@ _MEASURE = textwrap.dedent("""
     status, payload, _ = pickle.loads(detail) if how == "result" else (how, None, None)
     print(json.dumps({"seconds": time.perf_counter() - t, "status": status,
                       "signal": detail if how == "signal" else None,
-                      "rows": len(payload.cells) if status == "ok" else None,
+                      "rows": len(readers._unpack_cells(*payload).cells) if status == "ok" else None,
                       "message": payload[0] if status == "error" else None,
                       "child_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """)
@@ -273,6 +273,50 @@ _CRASH = textwrap.dedent("""
             out[name] = [str(exc), time.perf_counter() - t]
     print(json.dumps(out))
 """)
+
+
+def test_xlsx_numbers_read_as_written_column_at_a_time(tmp_path):
+    # The vectorised conversion must give what the one-cell rule (_xlsx_text) gives, for every kind of cell.
+    import datetime
+
+    from innocap_analysis.survey.readers import _xlsx_text
+
+    values = [3.0, -0.0, 2.5, 1 / 3, 1e20, 2.0**53 + 2, 1e-20, 0.9999999999, 12345678901234.0, True, False,
+              datetime.datetime(2026, 1, 2, 3, 4, 5), "4.0", "", "N/A"]
+    path = tmp_path / "numbers.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["id", "value"])
+    for k, value in enumerate(values):
+        wb.active.append([f"r{k}", value])
+    wb.save(path)
+    got = read_export(path).cells[1].tolist()
+    wanted = [v if isinstance(v, str) else _xlsx_text(v) for v in values]
+    assert got == wanted
+    assert got[:9] == ["3", "0", "2.5", "0.3333333333333333", "100000000000000000000", "9007199254740994",
+                       "1e-20", "0.9999999999", "12345678901234"]  # nothing rounded to what Excel would show
+
+
+def test_xlsx_used_range_away_from_a1_keeps_the_sheets_row_and_column_numbers(tmp_path):
+    path = tmp_path / "offset.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["C4"], wb.active["D4"] = "a", 1
+    wb.active["D7"] = "b"
+    wb.save(path)
+    table = read_export(path)
+    assert [h[0] for h in table.headers] == ["", "", "", ""]  # row 1 is empty: no header
+    assert table.cells.values.tolist() == [["", "", "a", "1"], ["", "", "", "b"]]
+    assert table.row_numbers.tolist() == [4, 7] and table.blank_rows == 4  # rows 2, 3, 5 and 6
+
+
+@pytest.mark.parametrize("column", [["a", "b\x00c", ""], [], ["only"], ["", ""]])
+def test_cells_survive_the_trip_from_the_reader_child(column):
+    from innocap_analysis.survey.readers import RawTable, _pack_cells, _unpack_cells
+
+    cells = pd.DataFrame({0: pd.Series(column, dtype=object), 1: pd.Series(["x"] * len(column), dtype=object)})
+    table = RawTable([["h0"], ["h1"]], cells, pd.RangeIndex(len(column)).to_numpy() + 2, "xlsx")
+    back = _unpack_cells(*_pack_cells(table))
+    assert back.cells.equals(cells) and back.cells.dtypes.tolist() == [object, object]
+    assert back.headers == table.headers and back.row_numbers.tolist() == table.row_numbers.tolist()
 
 
 def test_a_reader_that_crashes_hangs_or_hogs_memory_becomes_an_error_for_that_file(tmp_path):
