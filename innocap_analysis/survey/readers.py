@@ -511,6 +511,9 @@ def _apply_limits(limits: ReadLimits) -> None:
 #: Joins the cells of one column for the trip from the reader's child process: no cell can hold it
 #: (XML 1.0 has no U+0000, and a column that does is sent cell by cell, see :func:`_pack_cells`).
 _CELL_JOINER = "\x00"
+#: Formats whose cells travel joined: an XLSX cell is its own ``str`` object, while the SPSS reader
+#: shares one object per distinct value, which pickle already sends once (joining made it slower).
+_JOINED_FORMATS = frozenset({"xlsx"})
 
 
 def _pack_cells(table: RawTable) -> tuple[RawTable, list[tuple[int, str | list[str]]]]:
@@ -532,8 +535,10 @@ def _pack_cells(table: RawTable) -> tuple[RawTable, list[tuple[int, str | list[s
     return replace(table, cells=table.cells.iloc[:0]), columns
 
 
-def _unpack_cells(table: RawTable, columns: list[tuple[int, str | list[str]]]) -> RawTable:
-    """The table :func:`_pack_cells` took apart, cells as ``object`` columns of ``str`` again."""
+def _unpack_cells(table: RawTable, columns: list[tuple[int, str | list[str]]] | None) -> RawTable:
+    """The table :func:`_pack_cells` took apart, cells as ``object`` columns of ``str`` again (``None``: as sent)."""
+    if columns is None:
+        return table
     arrays = {name: np.array(cells.split(_CELL_JOINER) if isinstance(cells, str) else cells, dtype=object)
               if length else np.empty(0, dtype=object)
               for name, (length, cells) in zip(table.cells.columns, columns, strict=True)}
@@ -545,7 +550,8 @@ def _read_in_child(reader_format: str, path: str, args: tuple, limits: ReadLimit
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result: tuple = ("ok", _pack_cells(_ISOLATED_READERS[reader_format][0](Path(path), *args, limits=limits)))
+            table = _ISOLATED_READERS[reader_format][0](Path(path), *args, limits=limits)
+            result: tuple = ("ok", _pack_cells(table) if reader_format in _JOINED_FORMATS else (table, None))
         except ExportReadError as exc:
             result = ("error", (str(exc), exc.kind))
         except MemoryError:
