@@ -245,7 +245,7 @@ def _one_call(method: str, path: Path) -> None:
         "naive": lambda: naive_harmonise(path, cb, ";"),
         "read_csv": lambda: pd.read_csv(path, sep=";", dtype=str, keep_default_na=False),
         "read_sav": lambda: pyreadstat.read_sav(path, apply_value_formats=True),
-        "read_excel": lambda: pd.read_excel(path, dtype=str),
+        "read_excel": lambda: pd.read_excel(path, dtype=str, engine="openpyxl"),
         "read_excel_calamine": lambda: pd.read_excel(path, dtype=str, engine="calamine"),
     }
     before = _high_water_kib()
@@ -337,7 +337,7 @@ def main(argv=None) -> int:
         mem = peak_memory("load_survey", xlsx_path)
         assert survey.report.rows_kept == n_xlsx
         rows.append(("XLSX", n_xlsx, "load_survey", t, mem))
-        t, _ = measure(lambda: pd.read_excel(xlsx_path, dtype=str), 1)
+        t, _ = measure(lambda: pd.read_excel(xlsx_path, dtype=str, engine="openpyxl"), 1)
         mem = peak_memory("read_excel", xlsx_path)
         rows.append(("XLSX", n_xlsx, "peer: pandas.read_excel (openpyxl)", t, mem))
         t, _ = measure(lambda: pd.read_excel(xlsx_path, dtype=str, engine="calamine"), 1)
