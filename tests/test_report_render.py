@@ -49,6 +49,13 @@ def _manifest_row(file, kind, notebook, caption):
             "notebook_source_sha256": "", "package_version": "0", "git_commit": "x"}
 
 
+def _write_manifest(root, rows):
+    with open(root / "MANIFEST.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """A small figure folder as the build leaves it: a figure, a short and a long wide table, a section."""
@@ -72,10 +79,7 @@ def built(tmp_path_factory):
         rows.append(_manifest_row(f"tables/{path.name}", "table", "02_probe.ipynb", "Long wide table (illustrative)."))
     for path in save_section("02_findings", SECTION, "Findings (illustrative).", directory=root / "sections"):
         rows.append(_manifest_row(f"sections/{path.name}", "section", "02_probe.ipynb", "Findings (illustrative)."))
-    with open(root / "MANIFEST.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    _write_manifest(root, rows)
     html_path = write_evidence_report(root)
     pdf_path = write_pdf_report(root)
     return root, html_path.read_text(encoding="utf-8"), pdf_path
@@ -186,10 +190,7 @@ def test_a_wide_markdown_table_in_a_section_scrolls_inside_the_page(tmp_path):
     for path in save_section("08_wide", "## A wide section\n\n" + wide, "Wide (illustrative).",
                              directory=root / "sections"):
         rows.append(_manifest_row(f"sections/{path.name}", "section", "08_probe.ipynb", "Wide (illustrative)."))
-    with open(root / "MANIFEST.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    _write_manifest(root, rows)
     report = write_evidence_report(root)
     assert "<table>" in report.read_text(encoding="utf-8")
     scroll, client = check_overflow(report, widths=(390,))[390]["open"]
